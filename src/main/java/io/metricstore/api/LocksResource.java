@@ -1,0 +1,150 @@
+package io.metricstore.api;
+
+import io.metricstore.store.LockGrant;
+import io.metricstore.store.LockKind;
+import io.metricstore.store.LockState;
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.StoreException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Job and dedup locks: acquire, extend, release, inspect. The key may contain slashes. */
+@Path("/api/v1/locks/{kind}/{key: .+}")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "locks")
+public class LocksResource {
+
+    private static final String TTL_FORMAT = "must be a duration such as 30s, 5m, 1h30m, 500ms or ISO-8601 PT30S";
+
+    private final MetricStore store;
+
+    public LocksResource(MetricStore store) {
+        this.store = store;
+    }
+
+    @Schema(name = "AcquireRequest")
+    public record AcquireRequest(
+            @Schema(required = true, example = "30s", description = "30s, 5m, 1h30m, 500ms or ISO-8601") String ttl,
+            @Schema(description = "Your own owner token, so that a retried acquire that already won reports "
+                    + "success; a random one is made when absent") String token) {
+    }
+
+    @Schema(name = "ExtendRequest")
+    public record ExtendRequest(@Schema(required = true) String token, @Schema(required = true, example = "30s") String ttl) {
+    }
+
+    @Schema(name = "LockGrant")
+    public record GrantResponse(String kind, String key, boolean acquired, String token, long fence, String expiresAt) {
+        static GrantResponse of(LockGrant grant) {
+            return new GrantResponse(grant.kind().wire(), grant.key(), true, grant.token(), grant.fence(),
+                    grant.expiresAt().toString());
+        }
+    }
+
+    @Schema(name = "LockState")
+    public record StateResponse(String kind, String key, boolean held, long fence, String expiresAt) {
+        static StateResponse of(LockState state) {
+            return new StateResponse(state.kind().wire(), state.key(), true, state.fence(), state.expiresAt().toString());
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Acquire a lock", description = "Succeeds only if nobody else holds the key. The fence grows "
+            + "by one with every successful acquire of the key and is never reused.")
+    @APIResponse(responseCode = "201", description = "Acquired (or a retry with the winning token)",
+            content = @Content(schema = @Schema(implementation = GrantResponse.class)))
+    @APIResponse(responseCode = "400", description = "validation or malformed-request (key, ttl, token)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "not-found: kind is neither job nor dedup",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "lock-held: acquired is false, expiresAt is the holder's expiry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response acquire(@PathParam("kind") @Parameter(schema = @Schema(enumeration = {"job", "dedup"})) String kind,
+                            @PathParam("key") String key, AcquireRequest request) {
+        LockKind lockKind = kind(kind);
+        Duration ttl = ttl(request == null ? null : request.ttl());
+        LockGrant grant = store.acquire(lockKind, key, ttl, request == null ? null : request.token());
+        return Response.status(Response.Status.CREATED).entity(GrantResponse.of(grant)).build();
+    }
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Extend a held lock", description = "Sets the lease to ttl from now.")
+    @APIResponse(responseCode = "200", description = "Extended",
+            content = @Content(schema = @Schema(implementation = GrantResponse.class)))
+    @APIResponse(responseCode = "400", description = "validation or malformed-request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "lock-not-held, or not-found for an unknown kind",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "lock-token-mismatch: held with another token, nothing changed",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public GrantResponse extend(@PathParam("kind") String kind, @PathParam("key") String key, ExtendRequest request) {
+        LockKind lockKind = kind(kind);
+        Duration ttl = ttl(request == null ? null : request.ttl());
+        return GrantResponse.of(store.extend(lockKind, key, request == null ? null : request.token(), ttl));
+    }
+
+    @DELETE
+    @Operation(summary = "Release a held lock")
+    @APIResponse(responseCode = "204", description = "Released")
+    @APIResponse(responseCode = "400", description = "validation: Lock-Token header missing or malformed",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "lock-not-held, or not-found for an unknown kind",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "lock-token-mismatch: held with another token, nothing changed",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response release(@PathParam("kind") String kind, @PathParam("key") String key,
+                            @Parameter(required = true, schema = @Schema(type = SchemaType.STRING))
+                            @HeaderParam("Lock-Token") String token) {
+        store.release(kind(kind), key, token);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Operation(summary = "Inspect a lock", description = "Shows the holder's fence and expiry, never its token.")
+    @APIResponse(responseCode = "200", description = "Held",
+            content = @Content(schema = @Schema(implementation = StateResponse.class)))
+    @APIResponse(responseCode = "404", description = "lock-not-held (free), or not-found for an unknown kind",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public StateResponse inspect(@PathParam("kind") String kind, @PathParam("key") String key) {
+        LockKind lockKind = kind(kind);
+        return store.inspect(lockKind, key).map(StateResponse::of)
+                .orElseThrow(() -> new StoreException.LockNotHeld(lockKind, key));
+    }
+
+    private static LockKind kind(String kind) {
+        return LockKind.parse(kind).orElseThrow(() ->
+                new NotFoundException("unknown lock kind '" + kind + "': use job or dedup"));
+    }
+
+    /** An absent TTL is left to the store to name; only text that is not a duration is refused here. */
+    private static Duration ttl(String text) {
+        if (text == null) {
+            return null;
+        }
+        Duration ttl = DurationText.parse(text);
+        if (ttl == null) {
+            throw new StoreException.Validation("ttl", TTL_FORMAT);
+        }
+        return ttl;
+    }
+}

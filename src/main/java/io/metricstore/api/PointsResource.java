@@ -1,0 +1,84 @@
+package io.metricstore.api;
+
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.RawPoint;
+import io.metricstore.store.WriteResult;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/points")
+@Tag(name = "points")
+public class PointsResource {
+
+    private final MetricStore store;
+
+    public PointsResource(MetricStore store) {
+        this.store = store;
+    }
+
+    /** A batch of points from one role and source. */
+    @Schema(name = "WriteRequest")
+    public record WriteRequest(
+            @Schema(enumeration = {"leader", "follower"}, required = true) String role,
+            @Schema(enumeration = {"leader_scrape", "worker_backfill"}, required = true) String source,
+            @Schema(required = true) List<PointBody> points) {
+    }
+
+    /** One point as sent. */
+    @Schema(name = "Point")
+    public record PointBody(
+            @Schema(required = true, example = "http_requests_total") String name,
+            @Schema(description = "Label names to values; an empty value drops the label") java.util.Map<String, String> labels,
+            @Schema(required = true, description = "A finite number, or one of \"NaN\", \"+Inf\", \"-Inf\"",
+                    oneOf = {Double.class, String.class}) RawPoint.RawValue value,
+            @Schema(description = "RFC 3339; the server's time when missing", example = "2026-11-25T18:00:00Z")
+            String updatedAt) {
+
+        RawPoint raw() {
+            return new RawPoint(name, labels, value, updatedAt);
+        }
+    }
+
+    @Schema(name = "WriteResult")
+    public record WriteResponse(int applied, int unchanged, int stale, String cursor) {
+        static WriteResponse of(WriteResult result) {
+            return new WriteResponse(result.applied(), result.unchanged(), result.stale(), result.cursor().encode());
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Write a batch of points",
+            description = "Validates the whole batch (every bad point is named), checks the write guard, then "
+                    + "applies each point by precedence: newer wins, a scrape beats a backfill at the same time.")
+    @APIResponse(responseCode = "200", description = "Counts of applied, unchanged and stale points",
+            content = @Content(schema = @Schema(implementation = WriteResponse.class)))
+    @APIResponse(responseCode = "400", description = "validation or malformed-request: nothing was written",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "write-forbidden: a follower may not write leader_scrape",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "batch-too-large (over store.max-batch) or body-too-large",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "415", description = "unsupported-media-type: send application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "507", description = "series-limit-exceeded: nothing was written",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public WriteResponse write(WriteRequest request) {
+        if (request == null) {
+            return WriteResponse.of(store.write(null, null, null));
+        }
+        List<RawPoint> points = request.points() == null ? null
+                : request.points().stream().map(p -> p == null ? null : p.raw()).toList();
+        return WriteResponse.of(store.write(request.role(), request.source(), points));
+    }
+}

@@ -1,0 +1,139 @@
+package io.metricstore.api;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.metricstore.store.FieldError;
+import io.metricstore.store.StoreException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure into an {@code application/problem+json} response; never a stack trace. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response store(StoreException e, HttpServerRequest request) {
+        return problem(e, request.path()).toResponse();
+    }
+
+    static Problem problem(StoreException e, String path) {
+        if (e instanceof StoreException.Validation invalid) {
+            return Problem.of(ProblemType.VALIDATION, e.getMessage(), path).withErrors(invalid.errors());
+        }
+        if (e instanceof StoreException.LockHeld held) {
+            return Problem.of(ProblemType.LOCK_HELD, e.getMessage(), path).withLease(held.expiresAt().toString());
+        }
+        return Problem.of(typeOf(e), e.getMessage(), path);
+    }
+
+    private static ProblemType typeOf(StoreException e) {
+        if (e instanceof StoreException.WriteForbidden) {
+            return ProblemType.WRITE_FORBIDDEN;
+        } else if (e instanceof StoreException.BatchTooLarge) {
+            return ProblemType.BATCH_TOO_LARGE;
+        } else if (e instanceof StoreException.SeriesLimitExceeded) {
+            return ProblemType.SERIES_LIMIT_EXCEEDED;
+        } else if (e instanceof StoreException.MalformedCursor) {
+            return ProblemType.MALFORMED_CURSOR;
+        } else if (e instanceof StoreException.CursorExpired) {
+            return ProblemType.CURSOR_EXPIRED;
+        } else if (e instanceof StoreException.LockTokenMismatch) {
+            return ProblemType.LOCK_TOKEN_MISMATCH;
+        } else if (e instanceof StoreException.LockNotHeld) {
+            return ProblemType.LOCK_NOT_HELD;
+        }
+        throw new IllegalStateException("no problem type for " + e.getClass().getName());
+    }
+
+    /** Bodies that are not JSON at all, or break a parser limit (a number with thousands of digits). */
+    @ServerExceptionMapper({JsonParseException.class, StreamConstraintsException.class})
+    public Response unparsable(JsonProcessingException e, HttpServerRequest request) {
+        return Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid JSON: " + e.getOriginalMessage(),
+                request.path()).toResponse();
+    }
+
+    /** JSON of the wrong shape: a string where an array belongs, an unknown or duplicate field. */
+    @ServerExceptionMapper({JsonMappingException.class, MismatchedInputException.class,
+            InvalidFormatException.class, UnrecognizedPropertyException.class})
+    public Response unmappable(JsonMappingException e, HttpServerRequest request) {
+        String field = path(e.getPath());
+        String message = e instanceof UnrecognizedPropertyException ? "is not a known field" : "has the wrong type";
+        if (e.getCause() instanceof JsonParseException parse) {
+            // Duplicate keys and other parser errors inside a known field arrive wrapped.
+            message = parse.getOriginalMessage();
+        }
+        return Problem.of(ProblemType.MALFORMED_REQUEST, "the body does not match the expected JSON: "
+                        + (field.isEmpty() ? "" : field + " ") + message, request.path())
+                .withErrors(List.of(new FieldError(field.isEmpty() ? "$" : field, message)))
+                .toResponse();
+    }
+
+    /** Routing and content negotiation refusals from the REST layer (404, 405, 406, 415 and the like). */
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        // The JSON reader reports some parse failures wrapped in a plain 400.
+        if (e.getCause() instanceof JsonMappingException mapping) {
+            return unmappable(mapping, request);
+        }
+        if (e.getCause() instanceof JsonProcessingException parse) {
+            return unparsable(parse, request);
+        }
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return Problem.of(ProblemType.INTERNAL_ERROR, "the server could not complete the request", request.path())
+                    .toResponse();
+        }
+        ProblemType type = switch (status) {
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 413 -> ProblemType.BODY_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> ProblemType.MALFORMED_REQUEST;
+        };
+        String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? type.title() : e.getMessage();
+        Problem problem = Problem.of(type, detail, request.path());
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(
+                new Problem(problem.type(), problem.title(), status, problem.detail(), problem.instance(), null, null, null));
+        // Keep the Allow header of a 405 so clients learn which methods exist.
+        e.getResponse().getHeaders().forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Allow")) {
+                values.forEach(v -> response.header(name, v));
+            }
+        });
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpServerRequest request) {
+        LOG.error("unexpected failure", e);
+        return Problem.of(ProblemType.INTERNAL_ERROR, "the server could not complete the request", request.path())
+                .toResponse();
+    }
+
+    private static String path(List<JsonMappingException.Reference> references) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : references) {
+            if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            } else if (reference.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            }
+        }
+        return path.toString();
+    }
+}

@@ -1,0 +1,49 @@
+package io.metricstore.api;
+
+/**
+ * Every kind of refusal, each with a stable {@code type} identifier that clients can switch on. The README lists
+ * them; never rename one, add a new one instead.
+ */
+public enum ProblemType {
+    VALIDATION("validation", 400, "Invalid request"),
+    MALFORMED_REQUEST("malformed-request", 400, "Malformed request body"),
+    MALFORMED_CURSOR("malformed-cursor", 400, "Malformed cursor"),
+    WRITE_FORBIDDEN("write-forbidden", 403, "Write not allowed for this role"),
+    NOT_FOUND("not-found", 404, "Not found"),
+    LOCK_NOT_HELD("lock-not-held", 404, "Lock not held"),
+    METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+    NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
+    LOCK_HELD("lock-held", 409, "Lock held by another owner"),
+    LOCK_TOKEN_MISMATCH("lock-token-mismatch", 409, "Lock token mismatch"),
+    CURSOR_EXPIRED("cursor-expired", 410, "Cursor expired"),
+    BATCH_TOO_LARGE("batch-too-large", 413, "Batch too large"),
+    BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+    SERIES_LIMIT_EXCEEDED("series-limit-exceeded", 507, "Series limit exceeded"),
+    INTERNAL_ERROR("internal-error", 500, "Internal error");
+
+    /** Prefix of every type: a URN, so it identifies without pretending to be a page someone can fetch. */
+    public static final String PREFIX = "urn:metric-store:problem:";
+
+    private final String slug;
+    private final int status;
+    private final String title;
+
+    ProblemType(String slug, int status, String title) {
+        this.slug = slug;
+        this.status = status;
+        this.title = title;
+    }
+
+    public String uri() {
+        return PREFIX + slug;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+}

@@ -1,0 +1,101 @@
+package io.metricstore.api;
+
+import io.metricstore.store.Delta;
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.Snapshot;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The read side: a snapshot, the current cursor and the change feed that follows a snapshot. */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "series")
+public class SeriesResource {
+
+    private final MetricStore store;
+
+    public SeriesResource(MetricStore store) {
+        this.store = store;
+    }
+
+    @Schema(name = "Snapshot")
+    public record SnapshotResponse(
+            @Schema(description = "Follow /changes from here; read before the series, so nothing is missed")
+            String cursor,
+            List<SeriesBody> series) {
+    }
+
+    @Schema(name = "Cursor")
+    public record CursorResponse(String cursor) {
+    }
+
+    @Schema(name = "Change")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ChangeBody(String id, boolean deleted, @Schema(description = "Absent for deletions") SeriesBody point) {
+    }
+
+    @Schema(name = "Delta")
+    public record DeltaResponse(
+            @Schema(description = "Pass as since= on the next call") String cursor,
+            List<ChangeBody> events,
+            @Schema(description = "true when another page follows at once") boolean more) {
+
+        static DeltaResponse of(Delta delta) {
+            return new DeltaResponse(delta.cursor().encode(), delta.events().stream()
+                    .map(e -> new ChangeBody(e.id(), e.deleted(), e.deleted() ? null : SeriesBody.of(e.series())))
+                    .toList(), delta.more());
+        }
+    }
+
+    @GET
+    @Path("/series")
+    @Operation(summary = "Snapshot of all live series",
+            description = "Sorted by metric name, then by label set; with the cursor to follow /changes from.")
+    @APIResponse(responseCode = "200", description = "The snapshot",
+            content = @Content(schema = @Schema(implementation = SnapshotResponse.class)))
+    public SnapshotResponse series(@Parameter(description = "Only series of this metric name") @QueryParam("name") String name) {
+        Snapshot snapshot = store.snapshot(Optional.ofNullable(name).filter(n -> !n.isEmpty()));
+        return new SnapshotResponse(snapshot.cursor().encode(), snapshot.series().stream().map(SeriesBody::of).toList());
+    }
+
+    @GET
+    @Path("/cursor")
+    @Operation(summary = "The current cursor")
+    @APIResponse(responseCode = "200", description = "The cursor after the latest change",
+            content = @Content(schema = @Schema(implementation = CursorResponse.class)))
+    public CursorResponse cursor() {
+        return new CursorResponse(store.cursor().encode());
+    }
+
+    @GET
+    @Path("/changes")
+    @Operation(summary = "Series changed or deleted after a cursor",
+            description = "Compacted: each series once, at its latest change, oldest first. Page with limit "
+                    + "while more is true. On 410 take a new snapshot.")
+    @APIResponse(responseCode = "200", description = "The delta",
+            content = @Content(schema = @Schema(implementation = DeltaResponse.class)))
+    @APIResponse(responseCode = "400", description = "malformed-cursor, or validation (missing since, bad limit)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "410", description = "cursor-expired: older than the feed keeps, or from another epoch",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public DeltaResponse changes(
+            @Parameter(description = "A cursor from /series, /cursor or /changes", required = true)
+            @QueryParam("since") String since,
+            @Parameter(description = "Most events to return, 1 to " + MetricStore.MAX_CHANGES_LIMIT + " (default "
+                    + MetricStore.DEFAULT_CHANGES_LIMIT + ")", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER))
+            @QueryParam("limit") String limit) {
+        return DeltaResponse.of(store.changes(since, limit));
+    }
+}

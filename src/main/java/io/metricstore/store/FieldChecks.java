@@ -1,0 +1,65 @@
+package io.metricstore.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects the field errors of one request so that a refusal names all of them at once. */
+final class FieldChecks {
+
+    private final List<FieldError> errors = new ArrayList<>();
+
+    private FieldChecks() {
+    }
+
+    static FieldChecks of() {
+        return new FieldChecks();
+    }
+
+    FieldChecks require(boolean condition, String field, String message) {
+        if (!condition) {
+            errors.add(new FieldError(field, message));
+        }
+        return this;
+    }
+
+    /** Lock keys: 1 to 256 printable characters (no control, format or unassigned code points). */
+    FieldChecks key(String key) {
+        if (key == null || key.isEmpty()) {
+            return require(false, "key", "is required");
+        }
+        int length = key.codePointCount(0, key.length());
+        return require(length <= MetricStore.MAX_KEY_LENGTH, "key",
+                "is longer than " + MetricStore.MAX_KEY_LENGTH + " characters")
+                .require(key.codePoints().allMatch(FieldChecks::printable), "key", "must be printable characters");
+    }
+
+    /** Owner tokens travel in a header too, so they are printable ASCII without spaces. */
+    FieldChecks token(String field, String token) {
+        return require(token != null && !token.isEmpty() && token.length() <= MetricStore.MAX_TOKEN_LENGTH
+                        && token.chars().allMatch(c -> c > 0x20 && c < 0x7f), field,
+                "must be 1 to " + MetricStore.MAX_TOKEN_LENGTH + " printable ASCII characters without spaces");
+    }
+
+    FieldChecks ttl(Duration ttl, Duration max) {
+        if (ttl == null) {
+            return require(false, "ttl", "is required");
+        }
+        return require(ttl.toMillis() >= 1, "ttl", "must be at least 1ms")
+                .require(ttl.compareTo(max) <= 0, "ttl", "must be at most store.locks.max-ttl (" + max + ")");
+    }
+
+    void orThrow() {
+        if (!errors.isEmpty()) {
+            throw new StoreException.Validation(errors);
+        }
+    }
+
+    private static boolean printable(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.UNASSIGNED, Character.SURROGATE,
+                    Character.PRIVATE_USE, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
+    }
+}

@@ -1,0 +1,5 @@
+package io.metricstore.store;
+
+/** One reason a request was refused, with the JSON path of the offending field ({@code points[3].labels.__x}). */
+public record FieldError(String field, String message) {
+}

@@ -1,0 +1,375 @@
+package io.metricstore.store;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The in-process backend. Series, the change feed and tombstones sit behind one read-write lock, so a batch is
+ * atomic and snapshots and deltas see a consistent state; locks live in concurrent maps and are atomic per key.
+ *
+ * <p>Costs: a write is O(points × log series) (a hash lookup plus the feed and expiry indexes, both sorted maps);
+ * a delta is O(log series + changes returned); only a snapshot and the GC of many series touch more.
+ */
+public final class MemoryStore implements StoreBackend {
+
+    private static final Comparator<Expiry> EXPIRY_ORDER =
+            Comparator.comparingLong(Expiry::at).thenComparing(Expiry::id);
+
+    private final long retentionMillis;
+    private final long tombstoneRetentionMillis;
+    private final int maxSeries;
+    private final String epoch;
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, Entry> series = new HashMap<>();
+    /** Compacted feed: sequence of a series' latest change (or deletion) to its id; one entry per id. */
+    private final TreeMap<Long, String> feed = new TreeMap<>();
+    /** Deleted series still in the feed, in deletion order (which is sequence order). */
+    private final LinkedHashMap<String, Tombstone> tombstones = new LinkedHashMap<>();
+    private final TreeSet<Expiry> expiries = new TreeSet<>(EXPIRY_ORDER);
+    private long sequence;
+    private long horizon;
+
+    private final Map<LockKind, LockTable> locks = new EnumMap<>(LockKind.class);
+
+    public MemoryStore(StoreConfig config) {
+        this.retentionMillis = config.retention().toMillis();
+        this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
+        this.maxSeries = config.maxSeries();
+        this.epoch = newEpoch();
+        for (LockKind kind : LockKind.values()) {
+            locks.put(kind, new LockTable());
+        }
+    }
+
+    /** A random id for the lifetime of this state, so cursors of an earlier process are recognised as expired. */
+    static String newEpoch() {
+        byte[] bytes = new byte[8];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public String name() {
+        return StoreConfig.Backend.memory.name();
+    }
+
+    @Override
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now) {
+        String[] ids = new String[points.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = points.get(i).seriesId();
+        }
+        long nowMillis = now.toEpochMilli();
+        lock.writeLock().lock();
+        try {
+            checkCap(ids, nowMillis);
+            int applied = 0;
+            int unchanged = 0;
+            int stale = 0;
+            for (int i = 0; i < ids.length; i++) {
+                switch (applyOne(ids[i], points.get(i), source)) {
+                    case APPLIED -> applied++;
+                    case UNCHANGED -> unchanged++;
+                    case STALE -> stale++;
+                }
+            }
+            return new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Refuses a batch that would exceed the cap; expired series are collected first so they never count. */
+    private void checkCap(String[] ids, long nowMillis) {
+        int created = countAbsent(ids);
+        // size + absent over-estimates live + created, because a revived expired series is still in the map.
+        if (series.size() + created <= maxSeries) {
+            return;
+        }
+        expireSeries(nowMillis);
+        created = countAbsent(ids);
+        if (series.size() + created > maxSeries) {
+            throw new StoreException.SeriesLimitExceeded(series.size(), created, maxSeries);
+        }
+    }
+
+    private int countAbsent(String[] ids) {
+        Set<String> absent = new HashSet<>();
+        for (String id : ids) {
+            if (!series.containsKey(id)) {
+                absent.add(id);
+            }
+        }
+        return absent.size();
+    }
+
+    private Precedence.Outcome applyOne(String id, MetricPoint point, WriteSource source) {
+        Entry entry = series.get(id);
+        Precedence.Outcome outcome = Precedence.decide(entry == null ? null : entry.series, point, source);
+        if (outcome != Precedence.Outcome.APPLIED) {
+            return outcome;
+        }
+        if (entry == null) {
+            entry = new Entry();
+            series.put(id, entry);
+            Tombstone tombstone = tombstones.remove(id);
+            if (tombstone != null) {
+                feed.remove(tombstone.sequence());
+            }
+        } else {
+            feed.remove(entry.sequence);
+            expiries.remove(new Expiry(entry.expiresAt, id));
+        }
+        entry.series = new Series(id, point, source);
+        entry.sequence = ++sequence;
+        entry.expiresAt = point.updatedAt().toEpochMilli() + retentionMillis;
+        feed.put(entry.sequence, id);
+        expiries.add(new Expiry(entry.expiresAt, id));
+        return outcome;
+    }
+
+    @Override
+    public Snapshot snapshot(Optional<String> name, Instant now) {
+        long nowMillis = now.toEpochMilli();
+        lock.readLock().lock();
+        try {
+            Cursor cursor = new Cursor(epoch, sequence);
+            List<Series> live = new ArrayList<>();
+            for (Entry entry : series.values()) {
+                if (entry.expiresAt > nowMillis && name.map(entry.series.point().name()::equals).orElse(true)) {
+                    live.add(entry.series);
+                }
+            }
+            live.sort(Comparator.comparing(Series::point, SeriesId.ORDER));
+            return new Snapshot(cursor, live);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Cursor cursor() {
+        lock.readLock().lock();
+        try {
+            return new Cursor(epoch, sequence);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Delta changes(Cursor since, int limit) {
+        lock.readLock().lock();
+        try {
+            if (!since.epoch().equals(epoch)) {
+                throw new StoreException.CursorExpired("the cursor belongs to an earlier state of the store");
+            }
+            if (since.sequence() < horizon) {
+                throw new StoreException.CursorExpired("the cursor is older than the change feed keeps");
+            }
+            if (since.sequence() > sequence) {
+                throw new StoreException.CursorExpired("the cursor is ahead of the store");
+            }
+            List<Change> events = new ArrayList<>(Math.min(limit, feed.size()));
+            Iterator<Map.Entry<Long, String>> tail = feed.tailMap(since.sequence(), false).entrySet().iterator();
+            long last = sequence;
+            while (events.size() < limit && tail.hasNext()) {
+                Map.Entry<Long, String> change = tail.next();
+                Entry entry = series.get(change.getValue());
+                events.add(entry != null && entry.sequence == change.getKey()
+                        ? Change.upsert(entry.series)
+                        : Change.deletion(change.getValue()));
+                last = change.getKey();
+            }
+            boolean more = tail.hasNext();
+            return new Delta(new Cursor(epoch, more ? last : sequence), events, more);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public GcReport gc(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        int expiredSeries;
+        int trimmed;
+        lock.writeLock().lock();
+        try {
+            expiredSeries = expireSeries(nowMillis);
+            trimmed = trimTombstones(nowMillis);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        int expiredLocks = 0;
+        for (LockTable table : locks.values()) {
+            expiredLocks += table.purge(nowMillis);
+        }
+        return new GcReport(expiredSeries, expiredLocks, trimmed);
+    }
+
+    /** Removes every expired series and records its deletion in the feed. Caller holds the write lock. */
+    private int expireSeries(long nowMillis) {
+        int removed = 0;
+        while (!expiries.isEmpty() && expiries.first().at() <= nowMillis) {
+            String id = expiries.pollFirst().id();
+            Entry entry = series.remove(id);
+            feed.remove(entry.sequence);
+            long deletion = ++sequence;
+            feed.put(deletion, id);
+            tombstones.put(id, new Tombstone(deletion, nowMillis));
+            removed++;
+        }
+        return removed;
+    }
+
+    /** Drops tombstones older than their retention and raises the horizon past them. Caller holds the write lock. */
+    private int trimTombstones(long nowMillis) {
+        int trimmed = 0;
+        Iterator<Tombstone> oldestFirst = tombstones.values().iterator();
+        while (oldestFirst.hasNext()) {
+            Tombstone tombstone = oldestFirst.next();
+            if (tombstone.deletedAt() + tombstoneRetentionMillis > nowMillis) {
+                break;
+            }
+            oldestFirst.remove();
+            feed.remove(tombstone.sequence());
+            horizon = Math.max(horizon, tombstone.sequence());
+            trimmed++;
+        }
+        return trimmed;
+    }
+
+    @Override
+    public long seriesCount() {
+        lock.readLock().lock();
+        try {
+            return series.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return true;
+    }
+
+    @Override
+    public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
+        Lease lease = locks.get(kind).acquire(kind, key, token, now.toEpochMilli(), ttl.toMillis());
+        return lease.grant(kind, key);
+    }
+
+    @Override
+    public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
+        return locks.get(kind).extend(kind, key, token, now.toEpochMilli(), ttl.toMillis()).grant(kind, key);
+    }
+
+    @Override
+    public void release(LockKind kind, String key, String token, Instant now) {
+        locks.get(kind).release(kind, key, token, now.toEpochMilli());
+    }
+
+    @Override
+    public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
+        Lease lease = locks.get(kind).leases.get(key);
+        if (lease == null || lease.expired(now.toEpochMilli())) {
+            return Optional.empty();
+        }
+        return Optional.of(new LockState(kind, key, lease.fence(), Instant.ofEpochMilli(lease.expiresAt())));
+    }
+
+    private static final class Entry {
+        Series series;
+        long sequence;
+        long expiresAt;
+    }
+
+    private record Tombstone(long sequence, long deletedAt) {
+    }
+
+    private record Expiry(long at, String id) {
+    }
+
+    private record Lease(String token, long fence, long expiresAt) {
+        boolean expired(long nowMillis) {
+            return expiresAt <= nowMillis;
+        }
+
+        LockGrant grant(LockKind kind, String key) {
+            return new LockGrant(kind, key, token, fence, Instant.ofEpochMilli(expiresAt));
+        }
+    }
+
+    /** One lock namespace. Each operation is one atomic {@code compute} on the key. */
+    private static final class LockTable {
+        final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+        /** Last fence handed out per key; kept after the lease ends so a fence is never reused. */
+        final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
+
+        Lease acquire(LockKind kind, String key, String token, long nowMillis, long ttlMillis) {
+            return leases.compute(key, (k, current) -> {
+                if (current != null && !current.expired(nowMillis)) {
+                    if (!current.token().equals(token)) {
+                        throw new StoreException.LockHeld(kind, key, Instant.ofEpochMilli(current.expiresAt()));
+                    }
+                    return new Lease(token, current.fence(), nowMillis + ttlMillis);
+                }
+                return new Lease(token, fences.merge(key, 1L, Long::sum), nowMillis + ttlMillis);
+            });
+        }
+
+        Lease extend(LockKind kind, String key, String token, long nowMillis, long ttlMillis) {
+            return leases.compute(key, (k, current) -> {
+                Lease held = owned(kind, key, current, token, nowMillis);
+                return new Lease(token, held.fence(), nowMillis + ttlMillis);
+            });
+        }
+
+        void release(LockKind kind, String key, String token, long nowMillis) {
+            leases.compute(key, (k, current) -> {
+                owned(kind, key, current, token, nowMillis);
+                return null;
+            });
+        }
+
+        private static Lease owned(LockKind kind, String key, Lease current, String token, long nowMillis) {
+            if (current == null || current.expired(nowMillis)) {
+                throw new StoreException.LockNotHeld(kind, key);
+            }
+            if (!current.token().equals(token)) {
+                throw new StoreException.LockTokenMismatch(kind, key);
+            }
+            return current;
+        }
+
+        int purge(long nowMillis) {
+            int purged = 0;
+            for (Map.Entry<String, Lease> entry : leases.entrySet()) {
+                // Conditional remove: a lease renewed since we read it stays.
+                if (entry.getValue().expired(nowMillis) && leases.remove(entry.getKey(), entry.getValue())) {
+                    purged++;
+                }
+            }
+            return purged;
+        }
+    }
+}

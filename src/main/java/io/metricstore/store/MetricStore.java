@@ -1,0 +1,163 @@
+package io.metricstore.store;
+
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The store as callers see it: every input rule, applied once here for whichever backend is configured, then the
+ * backend call, timed and counted. Reads the clock once per call and hands that instant to the backend.
+ */
+@Startup
+@Singleton
+public class MetricStore {
+
+    /** Page size of a delta when the client names none. */
+    public static final int DEFAULT_CHANGES_LIMIT = 1000;
+    /** The largest page of a delta. */
+    public static final int MAX_CHANGES_LIMIT = 10_000;
+    static final int MAX_KEY_LENGTH = 256;
+    static final int MAX_TOKEN_LENGTH = 128;
+
+    private final StoreBackend backend;
+    private final StoreConfig config;
+    private final Clock clock;
+    private final StoreMetrics metrics;
+    private final PointValidator validator;
+
+    public MetricStore(StoreBackend backend, StoreConfig config, Clock clock, StoreMetrics metrics) {
+        this.backend = backend;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.validator = new PointValidator(config);
+    }
+
+    public String backendName() {
+        return backend.name();
+    }
+
+    public boolean ready() {
+        return backend.ready();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Writes a batch: role and source are parsed, the guard checked, the batch size checked and every point
+     * validated before the backend sees any of it.
+     */
+    public WriteResult write(String role, String source, List<RawPoint> points) {
+        RuntimeRole parsedRole = RuntimeRole.parse(role).orElse(null);
+        WriteSource parsedSource = WriteSource.parse(source).orElse(null);
+        FieldChecks.of()
+                .require(parsedRole != null, "role", "must be one of \"leader\", \"follower\"")
+                .require(parsedSource != null, "source", "must be one of \"leader_scrape\", \"worker_backfill\"")
+                .require(points != null, "points", "is required")
+                .orThrow();
+        WriteGuard.check(parsedRole, parsedSource);
+        if (points.size() > config.maxBatch()) {
+            metrics.rejected(parsedSource, points.size());
+            throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
+        }
+        Instant now = now();
+        List<MetricPoint> valid;
+        try {
+            valid = validator.validate(points, now);
+        } catch (StoreException.Validation invalid) {
+            metrics.rejected(parsedSource, points.size());
+            throw invalid;
+        }
+        try {
+            WriteResult result = metrics.timed("apply", () -> backend.apply(parsedSource, valid, now));
+            metrics.written(parsedSource, result);
+            return result;
+        } catch (StoreException.SeriesLimitExceeded full) {
+            metrics.rejected(parsedSource, points.size());
+            throw full;
+        }
+    }
+
+    public Snapshot snapshot(Optional<String> name) {
+        Instant now = now();
+        return metrics.timed("snapshot", () -> backend.snapshot(name, now));
+    }
+
+    public Cursor cursor() {
+        return metrics.timed("cursor", backend::cursor);
+    }
+
+    /** The delta after {@code since} (an encoded cursor), at most {@code limit} events (default 1000). */
+    public Delta changes(String since, String limit) {
+        int pageSize = limit == null || limit.isEmpty() ? DEFAULT_CHANGES_LIMIT : pageSize(limit);
+        FieldChecks.of()
+                .require(since != null && !since.isEmpty(), "since",
+                        "is required: pass the cursor of the last snapshot or delta")
+                .require(pageSize >= 1 && pageSize <= MAX_CHANGES_LIMIT, "limit",
+                        "must be an integer from 1 to " + MAX_CHANGES_LIMIT)
+                .orThrow();
+        Cursor cursor = Cursor.decode(since);
+        return metrics.timed("changes", () -> backend.changes(cursor, pageSize));
+    }
+
+    private static int pageSize(String limit) {
+        if (limit.length() > 9 || !limit.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Integer.parseInt(limit);
+    }
+
+    /**
+     * Acquires a lock. A caller that may retry passes its own {@code token}: a retry of an acquire that already
+     * won then reports success with the same fence. Without one, a random token is made.
+     */
+    public LockGrant acquire(LockKind kind, String key, Duration ttl, String token) {
+        String owner = token == null ? UUID.randomUUID().toString() : token;
+        FieldChecks.of().key(key).ttl(ttl, config.locks().maxTtl()).token("token", owner).orThrow();
+        Instant now = now();
+        try {
+            LockGrant grant = metrics.timed("lock_acquire", () -> backend.acquire(kind, key, owner, ttl, now));
+            metrics.lockAcquire(kind, "acquired");
+            return grant;
+        } catch (StoreException.LockHeld held) {
+            metrics.lockAcquire(kind, "held");
+            throw held;
+        }
+    }
+
+    public LockGrant extend(LockKind kind, String key, String token, Duration ttl) {
+        FieldChecks.of().key(key).token("token", token).ttl(ttl, config.locks().maxTtl()).orThrow();
+        Instant now = now();
+        return metrics.timed("lock_extend", () -> backend.extend(kind, key, token, ttl, now));
+    }
+
+    public void release(LockKind kind, String key, String token) {
+        FieldChecks.of().key(key).token("Lock-Token", token).orThrow();
+        Instant now = now();
+        metrics.timed("lock_release", () -> {
+            backend.release(kind, key, token, now);
+            return null;
+        });
+    }
+
+    public Optional<LockState> inspect(LockKind kind, String key) {
+        FieldChecks.of().key(key).orThrow();
+        Instant now = now();
+        return metrics.timed("lock_inspect", () -> backend.inspect(kind, key, now));
+    }
+
+    public GcReport gc() {
+        Instant now = now();
+        GcReport report = metrics.timed("gc", () -> backend.gc(now));
+        metrics.gc(report);
+        return report;
+    }
+}

@@ -1,0 +1,168 @@
+package io.metricstore.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The validation rules of a point, applied to every write on every backend. Collects every error of every point
+ * so that one refusal names all of them.
+ */
+public final class PointValidator {
+
+    private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    /** RFC 3339: seconds are required, a fraction of up to nine digits is optional, 'T' and 'Z' in either case. */
+    private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .appendLiteral('T')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .appendOffset("+HH:MM", "Z")
+            .toFormatter();
+
+    private final StoreConfig.Limits limits;
+    private final Duration retention;
+    private final Duration maxClockSkew;
+
+    public PointValidator(StoreConfig config) {
+        this.limits = config.limits();
+        this.retention = config.retention();
+        this.maxClockSkew = config.maxClockSkew();
+    }
+
+    /** Returns the validated points in input order, or throws naming every error of every point. */
+    public List<MetricPoint> validate(List<RawPoint> points, Instant now) {
+        List<FieldError> errors = new ArrayList<>();
+        List<MetricPoint> valid = new ArrayList<>(points.size());
+        for (int i = 0; i < points.size(); i++) {
+            MetricPoint point = validate("points[" + i + "]", points.get(i), now, errors);
+            if (point != null) {
+                valid.add(point);
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new StoreException.Validation(errors);
+        }
+        return valid;
+    }
+
+    private MetricPoint validate(String path, RawPoint raw, Instant now, List<FieldError> errors) {
+        if (raw == null) {
+            errors.add(new FieldError(path, "must be an object"));
+            return null;
+        }
+        int before = errors.size();
+        checkName(path + ".name", raw.name(), errors);
+        TreeMap<String, String> labels = labels(path + ".labels", raw.labels(), errors);
+        double value = value(path + ".value", raw.value(), errors);
+        Instant updatedAt = updatedAt(path + ".updatedAt", raw.updatedAt(), now, errors);
+        if (errors.size() > before) {
+            return null;
+        }
+        return new MetricPoint(raw.name(), labels, value, updatedAt);
+    }
+
+    private void checkName(String field, String name, List<FieldError> errors) {
+        if (name == null || name.isEmpty()) {
+            errors.add(new FieldError(field, "is required"));
+        } else if (name.length() > limits.maxNameLength()) {
+            errors.add(new FieldError(field, "is longer than " + limits.maxNameLength() + " characters"));
+        } else if (!METRIC_NAME.matcher(name).matches()) {
+            errors.add(new FieldError(field, "must match [a-zA-Z_:][a-zA-Z0-9_:]*"));
+        }
+    }
+
+    private TreeMap<String, String> labels(String field, Map<String, String> raw, List<FieldError> errors) {
+        TreeMap<String, String> labels = new TreeMap<>();
+        if (raw == null) {
+            return labels;
+        }
+        for (Map.Entry<String, String> label : raw.entrySet()) {
+            String name = label.getKey();
+            String value = label.getValue();
+            String at = field + "." + name;
+            if (name.length() > limits.maxLabelNameLength()) {
+                errors.add(new FieldError(at, "label name is longer than " + limits.maxLabelNameLength() + " characters"));
+            } else if (!LABEL_NAME.matcher(name).matches()) {
+                errors.add(new FieldError(at, "label name must match [a-zA-Z_][a-zA-Z0-9_]*"));
+            } else if (name.startsWith("__")) {
+                errors.add(new FieldError(at, "label names starting with __ are reserved"));
+            } else if (value == null) {
+                errors.add(new FieldError(at, "label value must be a string"));
+            } else if (value.length() > limits.maxLabelValueLength()) {
+                errors.add(new FieldError(at, "label value is longer than " + limits.maxLabelValueLength() + " characters"));
+            } else if (!value.isEmpty()) {
+                // An empty value is how Prometheus spells an absent label, so it is dropped rather than stored.
+                labels.put(name, value);
+            }
+        }
+        if (labels.size() > limits.maxLabels()) {
+            errors.add(new FieldError(field, "has " + labels.size() + " labels, more than " + limits.maxLabels()));
+        }
+        return labels;
+    }
+
+    private static double value(String field, RawPoint.RawValue raw, List<FieldError> errors) {
+        if (raw == null || raw.text() == null) {
+            errors.add(new FieldError(field, "is required"));
+            return Double.NaN;
+        }
+        if (raw.quoted()) {
+            switch (raw.text()) {
+                case "NaN":
+                    return Double.NaN;
+                case "+Inf":
+                    return Double.POSITIVE_INFINITY;
+                case "-Inf":
+                    return Double.NEGATIVE_INFINITY;
+                default:
+                    errors.add(new FieldError(field, "must be a number or one of \"NaN\", \"+Inf\", \"-Inf\""));
+                    return Double.NaN;
+            }
+        }
+        double value;
+        try {
+            value = Double.parseDouble(raw.text());
+        } catch (NumberFormatException e) {
+            errors.add(new FieldError(field, "must be a number"));
+            return Double.NaN;
+        }
+        if (!Double.isFinite(value)) {
+            errors.add(new FieldError(field, "is out of the range of a 64-bit float; send \"+Inf\" or \"-Inf\" for infinities"));
+        }
+        return value;
+    }
+
+    private Instant updatedAt(String field, String text, Instant now, List<FieldError> errors) {
+        if (text == null) {
+            return now.truncatedTo(ChronoUnit.MILLIS);
+        }
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(text, RFC_3339).toInstant().truncatedTo(ChronoUnit.MILLIS);
+        } catch (DateTimeParseException | ArithmeticException e) {
+            errors.add(new FieldError(field, "must be an RFC 3339 date-time such as 2026-01-02T15:04:05Z"));
+            return null;
+        }
+        if (at.isAfter(now.plus(maxClockSkew))) {
+            errors.add(new FieldError(field, "is more than store.max-clock-skew (" + maxClockSkew + ") in the future"));
+        } else if (!at.plus(retention).isAfter(now)) {
+            errors.add(new FieldError(field, "is older than store.retention (" + retention + ")"));
+        }
+        return at;
+    }
+}

@@ -1,0 +1,5 @@
+package io.metricstore.store;
+
+/** A live series as stored: its latest point and who wrote it. */
+public record Series(String id, MetricPoint point, WriteSource source) {
+}

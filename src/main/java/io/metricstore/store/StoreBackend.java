@@ -1,0 +1,95 @@
+package io.metricstore.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the state lives. {@link MetricStore} applies every input rule (validation, write guard, limits) before it
+ * calls a backend, and hands it the time to use, so a backend only keeps state and enforces the rules that need
+ * that state: precedence ({@link Precedence}), the series cap, retention, the change feed and the locks.
+ *
+ * <h2>Concurrency and ordering</h2>
+ * <ul>
+ *   <li>Every method may be called from many threads, and (for a shared backend) from many replicas at once.</li>
+ *   <li>{@link #apply} is atomic: concurrent batches behave as if applied one after the other, each point in input
+ *       order against the state left by the points before it (so a batch may carry a series twice). The series cap
+ *       is checked for the whole batch before anything is written. A backend that must split a batch says so in
+ *       its own documentation and keeps each part atomic and the parts in order.</li>
+ *   <li>Every applied point and every deletion takes the next value of one store-wide sequence; an unchanged or
+ *       stale point takes none. The returned cursor is at or after the batch's last change.</li>
+ *   <li>{@link #snapshot} reads its cursor before the series: every change at or before the cursor is in the
+ *       snapshot, some changes after it may be too. Following {@link #changes} from that cursor therefore misses
+ *       nothing and may repeat a change; applying a change twice is harmless because each event carries the whole
+ *       state of its series.</li>
+ *   <li>{@link #changes} lists each series changed after the cursor once, at its latest change, oldest first. A
+ *       series changed again while a client pages moves to the end of the feed, so the client still sees it.</li>
+ *   <li>Lock operations are atomic per key; operations on different keys or kinds never wait for each other.
+ *       Times are compared as "expired when {@code expiresAt <= now}".</li>
+ *   <li>The caller's clock is the only clock: every method that depends on time takes {@code now}.</li>
+ * </ul>
+ */
+public interface StoreBackend {
+
+    /** The backend's name in configuration and telemetry. */
+    String name();
+
+    /**
+     * Applies validated points from {@code source}.
+     *
+     * @throws StoreException.SeriesLimitExceeded when the batch would create more live series than the cap;
+     *     nothing of the batch is written then
+     */
+    WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now);
+
+    /** The live series (optionally only those named {@code name}) in {@link SeriesId#ORDER}. */
+    Snapshot snapshot(Optional<String> name, Instant now);
+
+    /** The cursor after the latest change. */
+    Cursor cursor();
+
+    /**
+     * Up to {@code limit} changes after {@code since}.
+     *
+     * @throws StoreException.CursorExpired when the cursor is from another epoch, below the horizon or ahead of
+     *     the store
+     */
+    Delta changes(Cursor since, int limit);
+
+    /**
+     * Acquires a lock for {@code token}; when {@code token} already holds it (a retried acquire) the lease is
+     * renewed to {@code ttl} and the same fence is returned.
+     *
+     * @throws StoreException.LockHeld when another token holds it
+     */
+    LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now);
+
+    /**
+     * Renews a held lock to {@code ttl} from {@code now}.
+     *
+     * @throws StoreException.LockNotHeld when nobody holds it
+     * @throws StoreException.LockTokenMismatch when another token holds it
+     */
+    LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now);
+
+    /**
+     * Releases a held lock.
+     *
+     * @throws StoreException.LockNotHeld when nobody holds it
+     * @throws StoreException.LockTokenMismatch when another token holds it
+     */
+    void release(LockKind kind, String key, String token, Instant now);
+
+    /** The lock's current holder's fence and expiry, if it is held. */
+    Optional<LockState> inspect(LockKind kind, String key, Instant now);
+
+    /** Expires series (recording deletions), purges expired locks and trims old tombstones (raising the horizon). */
+    GcReport gc(Instant now);
+
+    /** The number of stored series, including expired ones the GC has not removed yet. */
+    long seriesCount();
+
+    /** Whether the backend can serve requests now. */
+    boolean ready();
+}

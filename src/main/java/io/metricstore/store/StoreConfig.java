@@ -1,0 +1,79 @@
+package io.metricstore.store;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Everything under {@code store.*}. {@link StoreConfigCheck} refuses out-of-range values at start-up. */
+@ConfigMapping(prefix = "store")
+public interface StoreConfig {
+
+    /** Which backend holds the state. */
+    enum Backend {
+        memory
+    }
+
+    @WithDefault("memory")
+    Backend backend();
+
+    /** A series not updated for this long expires. */
+    @WithDefault("1h")
+    Duration retention();
+
+    /** The most live series; a write that would create more is refused whole. */
+    @WithDefault("500000")
+    int maxSeries();
+
+    /** The most points in one {@code POST /points}. */
+    @WithDefault("10000")
+    int maxBatch();
+
+    /** How far in the future an {@code updatedAt} may lie. */
+    @WithDefault("5m")
+    Duration maxClockSkew();
+
+    /** Redis key prefix, used as a Cluster hash tag. */
+    @WithDefault("metric-store")
+    String namespace();
+
+    Gc gc();
+
+    Changes changes();
+
+    Locks locks();
+
+    Limits limits();
+
+    interface Gc {
+        /** How often the scheduled GC runs. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    interface Changes {
+        /** How long the feed keeps a deleted series' tombstone. */
+        @WithDefault("15m")
+        Duration tombstoneRetention();
+    }
+
+    interface Locks {
+        /** The longest lease a lock may be acquired or extended for. */
+        @WithDefault("24h")
+        Duration maxTtl();
+    }
+
+    /** Size limits of a point, in characters. */
+    interface Limits {
+        @WithDefault("256")
+        int maxNameLength();
+
+        @WithDefault("64")
+        int maxLabels();
+
+        @WithDefault("128")
+        int maxLabelNameLength();
+
+        @WithDefault("2048")
+        int maxLabelValueLength();
+    }
+}

@@ -1,0 +1,53 @@
+package io.metricstore.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Refuses configuration that cannot work, naming each offending property, before the store serves anything. */
+public final class StoreConfigCheck {
+
+    private StoreConfigCheck() {
+    }
+
+    /** Throws {@link IllegalStateException} listing every bad property. */
+    public static void check(StoreConfig config) {
+        List<String> problems = new ArrayList<>();
+        positive(problems, "store.retention", config.retention());
+        positive(problems, "store.gc.interval", config.gc().interval());
+        positive(problems, "store.changes.tombstone-retention", config.changes().tombstoneRetention());
+        positive(problems, "store.locks.max-ttl", config.locks().maxTtl());
+        if (config.maxClockSkew().isNegative()) {
+            problems.add("store.max-clock-skew must not be negative, got " + config.maxClockSkew());
+        }
+        atLeastOne(problems, "store.max-series", config.maxSeries());
+        atLeastOne(problems, "store.max-batch", config.maxBatch());
+        atLeastOne(problems, "store.limits.max-name-length", config.limits().maxNameLength());
+        atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
+        atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());
+        if (config.limits().maxLabels() < 0) {
+            problems.add("store.limits.max-labels must not be negative, got " + config.limits().maxLabels());
+        }
+        if (!config.namespace().matches("[A-Za-z0-9_.\\-]{1,64}")) {
+            problems.add("store.namespace must be 1-64 characters of letters, digits, '_', '.' or '-', got '"
+                    + config.namespace() + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    private static void positive(List<String> problems, String property, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            problems.add(property + " must be a positive duration, got " + value);
+        } else if (value.toMillis() == 0) {
+            problems.add(property + " must be at least 1ms, got " + value);
+        }
+    }
+
+    private static void atLeastOne(List<String> problems, String property, int value) {
+        if (value < 1) {
+            problems.add(property + " must be at least 1, got " + value);
+        }
+    }
+}

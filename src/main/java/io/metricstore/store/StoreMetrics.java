@@ -1,0 +1,110 @@
+package io.metricstore.store;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The store's own telemetry ({@code store_*} at {@code /q/metrics}). Every tag has a small fixed set of values:
+ * sources, outcomes, lock kinds, operation names; never a metric name or a lock key.
+ */
+public final class StoreMetrics {
+
+    private final MeterRegistry registry;
+    private final String backend;
+    private final Map<WriteSource, Map<Precedence.Outcome, Counter>> points = new EnumMap<>(WriteSource.class);
+    private final Map<WriteSource, Counter> rejected = new EnumMap<>(WriteSource.class);
+    private final Counter gcRuns;
+    private final Counter gcSeries;
+    private final Counter gcLocks;
+    private final Counter gcTombstones;
+    private final Map<String, Counter> lockAcquires = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latency = new ConcurrentHashMap<>();
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+
+    public StoreMetrics(MeterRegistry registry, StoreBackend backend) {
+        this.registry = registry;
+        this.backend = backend.name();
+        for (WriteSource source : WriteSource.values()) {
+            Map<Precedence.Outcome, Counter> byOutcome = new EnumMap<>(Precedence.Outcome.class);
+            for (Precedence.Outcome outcome : Precedence.Outcome.values()) {
+                byOutcome.put(outcome, pointsCounter(source, outcome.wire()));
+            }
+            points.put(source, byOutcome);
+            rejected.put(source, pointsCounter(source, "rejected"));
+        }
+        Gauge.builder("store_series_live", backend, StoreBackend::seriesCount)
+                .description("Series stored, including expired ones the GC has not removed yet")
+                .tag("backend", this.backend)
+                .register(registry);
+        gcRuns = Counter.builder("store_gc_runs_total").description("GC runs").register(registry);
+        gcSeries = gcRemoved("series");
+        gcLocks = gcRemoved("locks");
+        gcTombstones = gcRemoved("tombstones");
+    }
+
+    private Counter pointsCounter(WriteSource source, String outcome) {
+        return Counter.builder("store_points_written_total")
+                .description("Points received, by source and outcome")
+                .tags("source", source.wire(), "outcome", outcome)
+                .register(registry);
+    }
+
+    private Counter gcRemoved(String what) {
+        return Counter.builder("store_gc_removed_total")
+                .description("Entries removed by the GC")
+                .tag("what", what)
+                .register(registry);
+    }
+
+    void written(WriteSource source, WriteResult result) {
+        Map<Precedence.Outcome, Counter> byOutcome = points.get(source);
+        byOutcome.get(Precedence.Outcome.APPLIED).increment(result.applied());
+        byOutcome.get(Precedence.Outcome.UNCHANGED).increment(result.unchanged());
+        byOutcome.get(Precedence.Outcome.STALE).increment(result.stale());
+    }
+
+    void rejected(WriteSource source, int count) {
+        rejected.get(source).increment(count);
+    }
+
+    void lockAcquire(LockKind kind, String outcome) {
+        lockAcquires.computeIfAbsent(kind.wire() + '/' + outcome, k -> Counter.builder("store_lock_acquires_total")
+                .description("Lock acquire attempts, by kind and outcome")
+                .tags("kind", kind.wire(), "outcome", outcome)
+                .register(registry)).increment();
+    }
+
+    void gc(GcReport report) {
+        gcRuns.increment();
+        gcSeries.increment(report.expiredSeries());
+        gcLocks.increment(report.expiredLocks());
+        gcTombstones.increment(report.trimmedTombstones());
+    }
+
+    /** Times one backend call; failures other than refusals count as backend errors. */
+    <T> T timed(String operation, Supplier<T> call) {
+        Timer.Sample sample = Timer.start(registry);
+        try {
+            return call.get();
+        } catch (StoreException refusal) {
+            throw refusal;
+        } catch (RuntimeException failure) {
+            errors.computeIfAbsent(operation, op -> Counter.builder("store_backend_errors_total")
+                    .description("Backend calls that failed, by operation")
+                    .tags("backend", backend, "operation", op)
+                    .register(registry)).increment();
+            throw failure;
+        } finally {
+            sample.stop(latency.computeIfAbsent(operation, op -> Timer.builder("store_backend_latency")
+                    .description("Latency of backend calls, by operation")
+                    .tags("backend", backend, "operation", op)
+                    .register(registry)));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.metricstore.store;
+
+import java.util.Optional;
+
+/** Where a written point comes from; its rank breaks ties between writes with the same timestamp. */
+public enum WriteSource {
+    WORKER_BACKFILL("worker_backfill", 0),
+    LEADER_SCRAPE("leader_scrape", 1);
+
+    private final String wire;
+    private final int rank;
+
+    WriteSource(String wire, int rank) {
+        this.wire = wire;
+        this.rank = rank;
+    }
+
+    public String wire() {
+        return wire;
+    }
+
+    /** Higher wins on an equal {@code updatedAt}: a scrape beats a backfill. */
+    public int rank() {
+        return rank;
+    }
+
+    public static Optional<WriteSource> parse(String text) {
+        for (WriteSource source : values()) {
+            if (source.wire.equals(text)) {
+                return Optional.of(source);
+            }
+        }
+        return Optional.empty();
+    }
+}
