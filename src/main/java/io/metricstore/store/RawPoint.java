@@ -12,7 +12,14 @@ public record RawPoint(String name, Map<String, String> labels, RawValue value, 
     /** The text of a JSON number ({@code quoted == false}) or string ({@code quoted == true}). */
     public record RawValue(String text, boolean quoted) {
 
+        /** A double as a client would send it: finite values as numbers, the others as their strings. */
         public static RawValue number(double value) {
+            if (Double.isNaN(value)) {
+                return string("NaN");
+            }
+            if (Double.isInfinite(value)) {
+                return string(value > 0 ? "+Inf" : "-Inf");
+            }
             return new RawValue(Double.toString(value), false);
         }
 

@@ -1,0 +1,825 @@
+package io.metricstore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every domain rule of the specification (SPEC §2), run against each backend through the one entry point,
+ * {@link MetricStore}. A backend's test class only says how to make an empty backend.
+ */
+public abstract class StoreContractTest {
+
+    protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    protected static final String[] BASE_CONFIG = {
+        "store.retention", "1h",
+        "store.max-series", "100",
+        "store.max-batch", "50",
+        "store.max-clock-skew", "5m",
+        "store.changes.tombstone-retention", "10m",
+        "store.locks.max-ttl", "1h",
+        "store.limits.max-labels", "4",
+        "store.limits.max-name-length", "40",
+        "store.limits.max-label-name-length", "20",
+        "store.limits.max-label-value-length", "30",
+    };
+
+    protected MutableClock clock;
+    protected StoreBackend backend;
+    protected MetricStore store;
+    private final List<ExecutorService> pools = new ArrayList<>();
+
+    /** A backend holding no state, configured by {@code config}. */
+    protected abstract StoreBackend newBackend(StoreConfig config);
+
+    @BeforeEach
+    void startEmpty() {
+        use();
+    }
+
+    @AfterEach
+    void stopPools() {
+        pools.forEach(ExecutorService::shutdownNow);
+    }
+
+    /** Replaces the store with an empty one using the base configuration plus {@code overrides}. */
+    protected void use(String... overrides) {
+        String[] all = new String[BASE_CONFIG.length + overrides.length];
+        System.arraycopy(BASE_CONFIG, 0, all, 0, BASE_CONFIG.length);
+        System.arraycopy(overrides, 0, all, BASE_CONFIG.length, overrides.length);
+        StoreConfig config = TestConfigs.config(all);
+        clock = new MutableClock(T0);
+        backend = newBackend(config);
+        store = new MetricStore(backend, config, clock, new StoreMetrics(new SimpleMeterRegistry(), backend));
+    }
+
+    // ---- helpers
+
+    protected static RawPoint point(String name, Map<String, String> labels, double value, Instant at) {
+        return new RawPoint(name, labels, RawPoint.RawValue.number(value), at == null ? null : at.toString());
+    }
+
+    protected static RawPoint point(String name, double value) {
+        return point(name, Map.of(), value, null);
+    }
+
+    protected static RawPoint point(String name, double value, Instant at) {
+        return point(name, Map.of(), value, at);
+    }
+
+    protected WriteResult scrape(RawPoint... points) {
+        return store.write("leader", "leader_scrape", List.of(points));
+    }
+
+    protected WriteResult backfill(RawPoint... points) {
+        return store.write("follower", "worker_backfill", List.of(points));
+    }
+
+    protected Map<String, Series> live() {
+        Map<String, Series> byId = new HashMap<>();
+        store.snapshot(Optional.empty()).series().forEach(s -> byId.put(s.id(), s));
+        return byId;
+    }
+
+    protected double valueOf(String id) {
+        Series series = live().get(id);
+        assertThat(series).as("series %s", id).isNotNull();
+        return series.point().value();
+    }
+
+    protected List<FieldError> validationErrors(Runnable call) {
+        try {
+            call.run();
+        } catch (StoreException.Validation invalid) {
+            return invalid.errors();
+        }
+        throw new AssertionError("expected a validation refusal");
+    }
+
+    protected Delta changesSince(Cursor cursor) {
+        return store.changes(cursor.encode(), null);
+    }
+
+    // ---- write guard
+
+    @Test
+    void followerMayNotWriteScrapeResults() {
+        assertThatThrownBy(() -> store.write("follower", "leader_scrape", List.of(point("up", 1))))
+                .isInstanceOf(StoreException.WriteForbidden.class);
+        assertThat(live()).isEmpty();
+        assertThat(store.cursor().sequence()).isZero();
+    }
+
+    @Test
+    void anyRoleMayWriteBackfillsAndTheLeaderMayWriteScrapes() {
+        assertThat(store.write("follower", "worker_backfill", List.of(point("a", 1))).applied()).isEqualTo(1);
+        assertThat(store.write("leader", "worker_backfill", List.of(point("b", 1))).applied()).isEqualTo(1);
+        assertThat(store.write("leader", "leader_scrape", List.of(point("c", 1))).applied()).isEqualTo(1);
+        assertThat(live()).containsOnlyKeys("a", "b", "c");
+    }
+
+    @Test
+    void unknownRoleOrSourceIsAValidationError() {
+        assertThat(validationErrors(() -> store.write("boss", "scrape", List.of(point("up", 1)))))
+                .extracting(FieldError::field).containsExactly("role", "source");
+        assertThat(validationErrors(() -> store.write("Leader", "leader_scrape", List.of())))
+                .extracting(FieldError::field).containsExactly("role");
+        assertThat(validationErrors(() -> store.write("leader", "leader_scrape", null)))
+                .extracting(FieldError::field).containsExactly("points");
+    }
+
+    // ---- series id
+
+    @Test
+    void seriesIdIsTheCanonicalPrometheusForm() {
+        scrape(point("http_requests_total", Map.of("method", "get", "code", "200"), 1, null),
+                point("weird", Map.of("path", "C:\\dir \"x\"\nnext"), 2, null),
+                point("plain", 3));
+        assertThat(live()).containsOnlyKeys(
+                "http_requests_total{code=\"200\",method=\"get\"}",
+                "weird{path=\"C:\\\\dir \\\"x\\\"\\nnext\"}",
+                "plain");
+    }
+
+    @Test
+    void labelOrderDoesNotMakeAnotherSeries() {
+        Map<String, String> ab = new java.util.LinkedHashMap<>();
+        ab.put("a", "1");
+        ab.put("b", "2");
+        Map<String, String> ba = new java.util.LinkedHashMap<>();
+        ba.put("b", "2");
+        ba.put("a", "1");
+        scrape(point("m", ab, 1, T0.minusSeconds(1)));
+        scrape(point("m", ba, 2, T0));
+        assertThat(live()).containsOnlyKeys("m{a=\"1\",b=\"2\"}");
+        assertThat(valueOf("m{a=\"1\",b=\"2\"}")).isEqualTo(2);
+    }
+
+    // ---- validation
+
+    @Test
+    void metricNamesFollowThePrometheusGrammar() {
+        scrape(point("a:b_c9", 1), point("_x", 1), point(":y", 1));
+        for (String bad : new String[] {"9up", "a-b", "a b", "ä", ""}) {
+            assertThat(validationErrors(() -> scrape(point(bad, 1))))
+                    .as(bad).extracting(FieldError::field).containsExactly("points[0].name");
+        }
+        assertThat(validationErrors(() -> scrape(new RawPoint(null, null, RawPoint.RawValue.number(1), null))))
+                .extracting(FieldError::message).containsExactly("is required");
+    }
+
+    @Test
+    void labelNamesFollowTheGrammarAndDoubleUnderscoreIsReserved() {
+        scrape(point("m", Map.of("_ok", "1", "Ok9", "2"), 1, null));
+        assertThat(validationErrors(() -> scrape(point("m", Map.of("__name__", "x"), 1, null))))
+                .extracting(FieldError::field, FieldError::message)
+                .containsExactly(tuple("points[0].labels.__name__", "label names starting with __ are reserved"));
+        assertThat(validationErrors(() -> scrape(point("m", Map.of("a:b", "x"), 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.a:b");
+        assertThat(validationErrors(() -> scrape(point("m", Map.of("9a", "x"), 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.9a");
+        Map<String, String> nullValue = new HashMap<>();
+        nullValue.put("a", null);
+        assertThat(validationErrors(() -> scrape(point("m", nullValue, 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.a");
+    }
+
+    @Test
+    void anEmptyLabelValueIsDropped() {
+        scrape(point("m", Map.of("a", "1", "b", ""), 1, T0.minusSeconds(1)));
+        scrape(point("m", Map.of("a", "1"), 2, T0));
+        assertThat(live()).containsOnlyKeys("m{a=\"1\"}");
+        assertThat(live().get("m{a=\"1\"}").point().labels()).containsOnlyKeys("a");
+    }
+
+    @Test
+    void sizeLimitsAreEnforced() {
+        Map<String, String> five = Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "1");
+        assertThat(validationErrors(() -> scrape(point("m", five, 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels");
+        Map<String, String> fourAndEmpty = Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "");
+        assertThat(scrape(point("m", fourAndEmpty, 1, null)).applied()).isEqualTo(1);
+        assertThat(validationErrors(() -> scrape(point("m".repeat(41), 1))))
+                .extracting(FieldError::field).containsExactly("points[0].name");
+        scrape(point("m".repeat(40), 1));
+        assertThat(validationErrors(() -> scrape(point("m", Map.of("l".repeat(21), "v"), 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels." + "l".repeat(21));
+        assertThat(validationErrors(() -> scrape(point("m", Map.of("l", "v".repeat(31)), 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.l");
+    }
+
+    @Test
+    void valuesAreFiniteNumbersOrTheThreeSpecialStrings() {
+        scrape(new RawPoint("nan", null, RawPoint.RawValue.string("NaN"), null),
+                new RawPoint("pinf", null, RawPoint.RawValue.string("+Inf"), null),
+                new RawPoint("ninf", null, RawPoint.RawValue.string("-Inf"), null),
+                new RawPoint("big", null, new RawPoint.RawValue("1.7976931348623157e308", false), null),
+                new RawPoint("neg", null, new RawPoint.RawValue("-12.5e-3", false), null));
+        assertThat(valueOf("nan")).isNaN();
+        assertThat(valueOf("pinf")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(valueOf("ninf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(valueOf("big")).isEqualTo(Double.MAX_VALUE);
+        assertThat(valueOf("neg")).isEqualTo(-0.0125);
+        for (RawPoint.RawValue bad : List.of(new RawPoint.RawValue("1e999", false),
+                new RawPoint.RawValue("-1e400", false), RawPoint.RawValue.string("Inf"),
+                RawPoint.RawValue.string("nan"), RawPoint.RawValue.string("1"), RawPoint.RawValue.string("infinity"))) {
+            assertThat(validationErrors(() -> scrape(new RawPoint("m", null, bad, null))))
+                    .as(bad.toString()).extracting(FieldError::field).containsExactly("points[0].value");
+        }
+        assertThat(validationErrors(() -> scrape(new RawPoint("m", null, null, null))))
+                .extracting(FieldError::field, FieldError::message).containsExactly(tuple("points[0].value", "is required"));
+    }
+
+    @Test
+    void updatedAtIsRfc3339WithMillisecondPrecisionAndDefaultsToNow() {
+        clock.set(T0.plusMillis(1234));
+        scrape(point("now", 1),
+                new RawPoint("offset", null, RawPoint.RawValue.number(1), "2026-01-01T01:00:00.999999+01:00"),
+                new RawPoint("lower", null, RawPoint.RawValue.number(1), "2025-12-31t23:59:59z"));
+        assertThat(live().get("now").point().updatedAt()).isEqualTo(T0.plusMillis(1234));
+        assertThat(live().get("offset").point().updatedAt()).isEqualTo(T0.plusMillis(999));
+        assertThat(live().get("lower").point().updatedAt()).isEqualTo(T0.minusSeconds(1));
+        for (String bad : new String[] {"yesterday", "2026-01-01", "2026-01-01T00:00Z", "2026-01-01T00:00:00",
+                "1767225600", "2026-13-01T00:00:00Z"}) {
+            assertThat(validationErrors(() -> scrape(new RawPoint("m", null, RawPoint.RawValue.number(1), bad))))
+                    .as(bad).extracting(FieldError::field).containsExactly("points[0].updatedAt");
+        }
+    }
+
+    @Test
+    void updatedAtBeyondTheClockSkewOrTheRetentionIsRefused() {
+        scrape(point("edge_future", 1, T0.plus(Duration.ofMinutes(5))),
+                point("edge_past", 1, T0.minus(Duration.ofHours(1)).plusMillis(1)));
+        assertThat(validationErrors(() -> scrape(point("m", 1, T0.plus(Duration.ofMinutes(5)).plusMillis(1)))))
+                .extracting(FieldError::field).containsExactly("points[0].updatedAt");
+        assertThat(validationErrors(() -> scrape(point("m", 1, T0.minus(Duration.ofHours(1))))))
+                .extracting(FieldError::field).containsExactly("points[0].updatedAt");
+    }
+
+    @Test
+    void aBatchWithAnyBadPointIsRefusedWholeAndNamesEveryBadPoint() {
+        Cursor before = store.cursor();
+        List<FieldError> errors = validationErrors(() -> scrape(point("good", 1), point("9bad", 1),
+                point("also_good", 2), new RawPoint("x", Map.of("__a", "1"), RawPoint.RawValue.string("nope"), "never")));
+        assertThat(errors).extracting(FieldError::field).containsExactly(
+                "points[1].name", "points[3].labels.__a", "points[3].value", "points[3].updatedAt");
+        assertThat(live()).isEmpty();
+        assertThat(store.cursor()).isEqualTo(before);
+        assertThat(validationErrors(() -> store.write("leader", "leader_scrape", java.util.Arrays.asList(point("a", 1), null))))
+                .extracting(FieldError::field).containsExactly("points[1]");
+    }
+
+    @Test
+    void aBatchOverMaxBatchIsRefused() {
+        RawPoint[] points = new RawPoint[51];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = point("m_" + i, i);
+        }
+        assertThatThrownBy(() -> scrape(points)).isInstanceOf(StoreException.BatchTooLarge.class)
+                .hasMessageContaining("store.max-batch");
+        assertThat(live()).isEmpty();
+        assertThat(scrape(java.util.Arrays.copyOf(points, 50)).applied()).isEqualTo(50);
+    }
+
+    @Test
+    void anEmptyBatchDoesNothing() {
+        WriteResult result = scrape();
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 0, store.cursor()));
+    }
+
+    // ---- precedence
+
+    @Test
+    void aNewerUpdateWinsAndAnOlderOneIsStale() {
+        scrape(point("m", 1, T0.minusSeconds(10)));
+        assertThat(scrape(point("m", 2, T0.minusSeconds(5))).applied()).isEqualTo(1);
+        WriteResult older = scrape(point("m", 3, T0.minusSeconds(7)));
+        assertThat(older.stale()).isEqualTo(1);
+        assertThat(older.applied()).isZero();
+        assertThat(valueOf("m")).isEqualTo(2);
+    }
+
+    @Test
+    void onAnEqualTimeAScrapeBeatsABackfill() {
+        Instant at = T0.minusSeconds(10);
+        backfill(point("m", 1, at));
+        assertThat(scrape(point("m", 2, at)).applied()).isEqualTo(1);
+        assertThat(backfill(point("m", 3, at)).stale()).isEqualTo(1);
+        assertThat(valueOf("m")).isEqualTo(2);
+        assertThat(live().get("m").source()).isEqualTo(WriteSource.LEADER_SCRAPE);
+    }
+
+    @Test
+    void aLateBackfillNeverOverwritesAFresherScrape() {
+        scrape(point("m", 10, T0));
+        assertThat(backfill(point("m", 5, T0.minusSeconds(30))).stale()).isEqualTo(1);
+        assertThat(valueOf("m")).isEqualTo(10);
+        assertThat(backfill(point("m", 11, T0.plusMillis(1))).applied()).isEqualTo(1);
+        assertThat(live().get("m").source()).isEqualTo(WriteSource.WORKER_BACKFILL);
+    }
+
+    @Test
+    void anIdenticalReplayIsUnchangedAndDoesNotMoveTheCursor() {
+        Instant at = T0.minusSeconds(1);
+        Cursor after = scrape(point("m", Map.of("a", "1"), Double.NaN, at)).cursor();
+        WriteResult replay = scrape(point("m", Map.of("a", "1"), Double.NaN, at));
+        assertThat(replay.unchanged()).isEqualTo(1);
+        assertThat(replay.cursor()).isEqualTo(after);
+        assertThat(store.cursor()).isEqualTo(after);
+        assertThat(changesSince(after).events()).isEmpty();
+    }
+
+    @Test
+    void aCorrectionWithTheSameTimeAndSourceIsApplied() {
+        Instant at = T0.minusSeconds(1);
+        backfill(point("m", 1, at));
+        assertThat(backfill(point("m", 2, at)).applied()).isEqualTo(1);
+        assertThat(valueOf("m")).isEqualTo(2);
+    }
+
+    @Test
+    void pointsOfOneBatchApplyInOrder() {
+        WriteResult result = scrape(point("m", 1, T0.minusSeconds(3)), point("m", 2, T0.minusSeconds(1)),
+                point("m", 3, T0.minusSeconds(2)), point("m", 2, T0.minusSeconds(1)));
+        assertThat(result).extracting(WriteResult::applied, WriteResult::unchanged, WriteResult::stale)
+                .containsExactly(2, 1, 1);
+        assertThat(valueOf("m")).isEqualTo(2);
+    }
+
+    // ---- series cap
+
+    @Test
+    void aWriteThatWouldExceedTheCapIsRefusedWhole() {
+        use("store.max-series", "3");
+        scrape(point("a", 1), point("b", 1));
+        Cursor before = store.cursor();
+        assertThatThrownBy(() -> scrape(point("a", 2, T0.plusMillis(1)), point("c", 1), point("d", 1)))
+                .isInstanceOf(StoreException.SeriesLimitExceeded.class);
+        assertThat(live()).containsOnlyKeys("a", "b");
+        assertThat(valueOf("a")).isEqualTo(1);
+        assertThat(store.cursor()).isEqualTo(before);
+        assertThat(scrape(point("c", 1), point("c", 2, T0.plusMillis(1))).applied()).isEqualTo(2);
+    }
+
+    @Test
+    void updatesOfExistingSeriesAreNeverRefusedByTheCap() {
+        use("store.max-series", "2");
+        scrape(point("a", 1), point("b", 1));
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(scrape(point("a", 2), point("b", 2)).applied()).isEqualTo(2);
+    }
+
+    @Test
+    void expiredSeriesNeverCountAgainstTheCap() {
+        use("store.max-series", "2");
+        scrape(point("a", 1), point("b", 1));
+        clock.advance(Duration.ofMinutes(30));
+        scrape(point("b", 2));
+        clock.advance(Duration.ofMinutes(31));
+        // "a" expired without any GC run; "b" is live.
+        assertThat(scrape(point("c", 1)).applied()).isEqualTo(1);
+        assertThat(live()).containsOnlyKeys("b", "c");
+        assertThatThrownBy(() -> scrape(point("d", 1))).isInstanceOf(StoreException.SeriesLimitExceeded.class);
+    }
+
+    // ---- retention and GC
+
+    @Test
+    void aSeriesExpiresAfterTheRetentionAndTheGcRecordsItsDeletion() {
+        scrape(point("old", 1), point("young", 1, T0.plusSeconds(60)));
+        Cursor before = store.cursor();
+        clock.advance(Duration.ofHours(1));
+        assertThat(live()).containsOnlyKeys("young");
+        GcReport report = store.gc();
+        assertThat(report.expiredSeries()).isEqualTo(1);
+        Delta delta = changesSince(before);
+        assertThat(delta.events()).containsExactly(Change.deletion("old"));
+        assertThat(store.gc().expiredSeries()).isZero();
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(store.gc().expiredSeries()).isEqualTo(1);
+        assertThat(live()).isEmpty();
+    }
+
+    @Test
+    void aDeletedSeriesCanComeBack() {
+        scrape(point("m", 1));
+        clock.advance(Duration.ofHours(2));
+        store.gc();
+        Cursor afterDeletion = store.cursor();
+        Cursor beforeReturn = afterDeletion;
+        scrape(point("m", 2));
+        Delta delta = changesSince(beforeReturn);
+        assertThat(delta.events()).extracting(Change::id, Change::deleted).containsExactly(tuple("m", false));
+        assertThat(changesSince(new Cursor(afterDeletion.epoch(), 0)).events())
+                .extracting(Change::id, Change::deleted).containsExactly(tuple("m", false));
+    }
+
+    // ---- snapshot
+
+    @Test
+    void aSnapshotIsSortedByNameThenByLabelSet() {
+        scrape(point("a_b", 1), point("a", Map.of("x", "2"), 1, null), point("a", Map.of("x", "10"), 1, null),
+                point("a", 1), point("a", Map.of("w", "z"), 1, null), point("a", Map.of("x", "2", "y", "1"), 1, null),
+                point("B", 1));
+        assertThat(store.snapshot(Optional.empty()).series()).extracting(Series::id).containsExactly(
+                "B", "a", "a{w=\"z\"}", "a{x=\"10\"}", "a{x=\"2\"}", "a{x=\"2\",y=\"1\"}", "a_b");
+    }
+
+    @Test
+    void aSnapshotCanBeFilteredByMetricName() {
+        scrape(point("a", Map.of("k", "1"), 1, null), point("a", 1), point("b", 1));
+        assertThat(store.snapshot(Optional.of("a")).series()).extracting(Series::id).containsExactly("a", "a{k=\"1\"}");
+        assertThat(store.snapshot(Optional.of("zzz")).series()).isEmpty();
+    }
+
+    @Test
+    void aSnapshotCarriesTheCursorOfItsState() {
+        scrape(point("a", 1), point("b", 2));
+        Snapshot snapshot = store.snapshot(Optional.empty());
+        assertThat(snapshot.cursor()).isEqualTo(store.cursor());
+        assertThat(changesSince(snapshot.cursor()).events()).isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        scrape(point("b", 3));
+        assertThat(changesSince(snapshot.cursor()).events()).extracting(Change::id).containsExactly("b");
+    }
+
+    @Test
+    void aSnapshotReportsValueUpdatedAtAndSource() {
+        backfill(point("m", Map.of("k", "v"), 4.5, T0.minusMillis(1500)));
+        Series series = store.snapshot(Optional.empty()).series().get(0);
+        assertThat(series.point().name()).isEqualTo("m");
+        assertThat(series.point().labels()).containsExactly(Map.entry("k", "v"));
+        assertThat(series.point().value()).isEqualTo(4.5);
+        assertThat(series.point().updatedAt()).isEqualTo(T0.minusMillis(1500));
+        assertThat(series.source()).isEqualTo(WriteSource.WORKER_BACKFILL);
+    }
+
+    // ---- change feed
+
+    @Test
+    void everyAppliedWriteAdvancesTheCursorAndNothingElseDoes() {
+        Cursor c0 = store.cursor();
+        Cursor c1 = scrape(point("a", 1, T0.minusSeconds(2)), point("b", 1, T0.minusSeconds(2))).cursor();
+        assertThat(c1.sequence()).isEqualTo(c0.sequence() + 2);
+        Cursor c2 = scrape(point("a", 0, T0.minusSeconds(3)), point("b", 1, T0.minusSeconds(2))).cursor();
+        assertThat(c2).isEqualTo(c1);
+        assertThat(store.gc()).isEqualTo(GcReport.NOTHING);
+        assertThat(store.cursor()).isEqualTo(c1);
+    }
+
+    @Test
+    void theFeedIsCompactedToTheLatestChangePerSeriesOldestFirst() {
+        Cursor start = store.cursor();
+        scrape(point("a", 1, T0.minusSeconds(9)));
+        scrape(point("b", 1, T0.minusSeconds(9)));
+        scrape(point("a", 2, T0.minusSeconds(8)));
+        scrape(point("c", 1, T0.minusSeconds(9)));
+        scrape(point("a", 3, T0.minusSeconds(7)));
+        Delta delta = changesSince(start);
+        assertThat(delta.events()).extracting(Change::id).containsExactly("b", "c", "a");
+        assertThat(delta.events().get(2).series().point().value()).isEqualTo(3);
+        assertThat(delta.more()).isFalse();
+        assertThat(delta.cursor()).isEqualTo(store.cursor());
+    }
+
+    @Test
+    void aLimitPagesThroughTheFeedEachSeriesOnce() {
+        Cursor start = store.cursor();
+        for (int i = 0; i < 10; i++) {
+            scrape(point("m_" + i, i));
+        }
+        List<String> seen = new ArrayList<>();
+        Cursor cursor = start;
+        int pages = 0;
+        Delta page;
+        do {
+            page = store.changes(cursor.encode(), "3");
+            page.events().forEach(e -> seen.add(e.id()));
+            cursor = page.cursor();
+            pages++;
+        } while (page.more());
+        assertThat(pages).isEqualTo(4);
+        assertThat(seen).containsExactly("m_0", "m_1", "m_2", "m_3", "m_4", "m_5", "m_6", "m_7", "m_8", "m_9");
+        assertThat(cursor).isEqualTo(store.cursor());
+    }
+
+    @Test
+    void aSeriesChangedWhilePagingMovesToTheEnd() {
+        Cursor start = store.cursor();
+        scrape(point("a", 1, T0.minusSeconds(2)), point("b", 1, T0.minusSeconds(2)), point("c", 1, T0.minusSeconds(2)));
+        Delta first = store.changes(start.encode(), "2");
+        assertThat(first.events()).extracting(Change::id).containsExactly("a", "b");
+        scrape(point("a", 2, T0.minusSeconds(1)));
+        Delta second = store.changes(first.cursor().encode(), "2");
+        assertThat(second.events()).extracting(Change::id).containsExactly("c", "a");
+        assertThat(second.more()).isFalse();
+    }
+
+    @Test
+    void trimmingTombstonesRaisesTheHorizonAndExpiresOlderCursors() {
+        Cursor beforeAll = store.cursor();
+        scrape(point("gone", 1));
+        clock.advance(Duration.ofMinutes(30));
+        scrape(point("stays", 1));
+        Cursor beforeDeletion = store.cursor();
+        clock.advance(Duration.ofMinutes(31));
+        store.gc();
+        Cursor afterDeletion = store.cursor();
+        assertThat(changesSince(beforeAll).events()).extracting(Change::id, Change::deleted)
+                .containsExactly(tuple("stays", false), tuple("gone", true));
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(store.gc().trimmedTombstones()).isEqualTo(1);
+        assertThatThrownBy(() -> changesSince(beforeAll)).isInstanceOf(StoreException.CursorExpired.class);
+        assertThatThrownBy(() -> changesSince(beforeDeletion)).isInstanceOf(StoreException.CursorExpired.class);
+        assertThat(changesSince(afterDeletion).events()).isEmpty();
+    }
+
+    @Test
+    void aTombstoneIsKeptForItsRetention() {
+        Cursor before = store.cursor();
+        scrape(point("gone", 1));
+        clock.advance(Duration.ofHours(1));
+        store.gc();
+        clock.advance(Duration.ofMinutes(10).minusMillis(1));
+        assertThat(store.gc().trimmedTombstones()).isZero();
+        assertThat(changesSince(before).events()).containsExactly(Change.deletion("gone"));
+    }
+
+    @Test
+    void aCursorOfAnotherEpochIsExpired() {
+        scrape(point("a", 1));
+        Cursor old = store.cursor();
+        use();
+        scrape(point("a", 1));
+        assertThat(store.cursor().epoch()).isNotEqualTo(old.epoch());
+        assertThatThrownBy(() -> changesSince(old)).isInstanceOf(StoreException.CursorExpired.class);
+        assertThatThrownBy(() -> changesSince(new Cursor(old.epoch(), 0)))
+                .isInstanceOf(StoreException.CursorExpired.class);
+    }
+
+    @Test
+    void aCursorAheadOfTheStoreIsExpired() {
+        Cursor now = store.cursor();
+        assertThatThrownBy(() -> changesSince(new Cursor(now.epoch(), now.sequence() + 1)))
+                .isInstanceOf(StoreException.CursorExpired.class);
+    }
+
+    @Test
+    void malformedCursorsAndLimitsAreRefused() {
+        for (String bad : new String[] {"", "abc", "!!!", "x".repeat(200), java.util.Base64.getUrlEncoder()
+                .encodeToString("epoch:-1".getBytes()), java.util.Base64.getUrlEncoder().encodeToString("nocolon".getBytes())}) {
+            assertThatThrownBy(() -> store.changes(bad, null)).as(bad)
+                    .isInstanceOfAny(StoreException.MalformedCursor.class, StoreException.Validation.class);
+        }
+        String cursor = store.cursor().encode();
+        for (String bad : new String[] {"0", "-1", "10001", "abc", "1.5", "99999999999"}) {
+            assertThat(validationErrors(() -> store.changes(cursor, bad))).as(bad)
+                    .extracting(FieldError::field).containsExactly("limit");
+        }
+        assertThat(validationErrors(() -> store.changes(null, null))).extracting(FieldError::field)
+                .containsExactly("since");
+        assertThat(store.changes(cursor, "10000").events()).isEmpty();
+    }
+
+    @Test
+    void cursorsAreOpaqueStringsThatRoundTrip() {
+        scrape(point("a", 1));
+        Cursor cursor = store.cursor();
+        assertThat(cursor.encode()).doesNotContain(cursor.epoch()).matches("[A-Za-z0-9_-]+");
+        assertThat(Cursor.decode(cursor.encode())).isEqualTo(cursor);
+    }
+
+    // ---- locks
+
+    @Test
+    void aFreeLockIsAcquiredWithATokenAndFenceOne() {
+        LockGrant grant = store.acquire(LockKind.JOB, "backfill/2026-01-01", Duration.ofSeconds(30), null);
+        assertThat(grant.token()).isNotBlank();
+        assertThat(grant.fence()).isEqualTo(1);
+        assertThat(grant.expiresAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "backfill/2026-01-01"))
+                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", 1, T0.plusSeconds(30)));
+    }
+
+    @Test
+    void aHeldLockIsRefusedWithTheHoldersExpiry() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "first");
+        clock.advance(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(5), "second"))
+                .isInstanceOfSatisfying(StoreException.LockHeld.class,
+                        held -> assertThat(held.expiresAt()).isEqualTo(T0.plusSeconds(30)));
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().fence()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetriedAcquireThatAlreadyWonReportsSuccess() {
+        LockGrant first = store.acquire(LockKind.DEDUP, "event-1", Duration.ofSeconds(30), "mine");
+        clock.advance(Duration.ofSeconds(1));
+        LockGrant retry = store.acquire(LockKind.DEDUP, "event-1", Duration.ofSeconds(30), "mine");
+        assertThat(retry.fence()).isEqualTo(first.fence());
+        assertThat(retry.token()).isEqualTo("mine");
+        assertThat(retry.expiresAt()).isEqualTo(T0.plusSeconds(31));
+    }
+
+    @Test
+    void anExpiredLockIsFreeAndTheFenceKeepsGrowing() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "a");
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "k")).isEmpty();
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "b").fence()).isEqualTo(2);
+        store.release(LockKind.JOB, "k", "b");
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "c").fence()).isEqualTo(3);
+        store.release(LockKind.JOB, "k", "c");
+        clock.advance(Duration.ofHours(5));
+        store.gc();
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "d").fence()).isEqualTo(4);
+    }
+
+    @Test
+    void onlyTheTokenHolderMayExtendOrRelease() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "owner");
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "thief", Duration.ofMinutes(10)))
+                .isInstanceOf(StoreException.LockTokenMismatch.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "thief"))
+                .isInstanceOf(StoreException.LockTokenMismatch.class);
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(30));
+        clock.advance(Duration.ofSeconds(20));
+        LockGrant extended = store.extend(LockKind.JOB, "k", "owner", Duration.ofMinutes(1));
+        assertThat(extended.expiresAt()).isEqualTo(T0.plusSeconds(80));
+        assertThat(extended.fence()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "k")).isPresent();
+        store.release(LockKind.JOB, "k", "owner");
+        assertThat(store.inspect(LockKind.JOB, "k")).isEmpty();
+    }
+
+    @Test
+    void aLockThatIsNotHeldCannotBeExtendedOrReleased() {
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofSeconds(1)))
+                .isInstanceOf(StoreException.LockNotHeld.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "t")).isInstanceOf(StoreException.LockNotHeld.class);
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t");
+        clock.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofSeconds(1)))
+                .isInstanceOf(StoreException.LockNotHeld.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "t")).isInstanceOf(StoreException.LockNotHeld.class);
+    }
+
+    @Test
+    void jobAndDedupLocksAreIndependent() {
+        LockGrant job = store.acquire(LockKind.JOB, "same", Duration.ofSeconds(30), "a");
+        LockGrant dedup = store.acquire(LockKind.DEDUP, "same", Duration.ofSeconds(30), "b");
+        assertThat(job.fence()).isEqualTo(1);
+        assertThat(dedup.fence()).isEqualTo(1);
+        store.release(LockKind.JOB, "same", "a");
+        assertThat(store.inspect(LockKind.DEDUP, "same")).isPresent();
+    }
+
+    @Test
+    void lockKeysAreOneTo256PrintableCharacters() {
+        store.acquire(LockKind.JOB, "k".repeat(256), Duration.ofSeconds(1), null);
+        store.acquire(LockKind.JOB, "ключ 🔒 with spaces/and:colons", Duration.ofSeconds(1), null);
+        store.acquire(LockKind.JOB, "😀".repeat(256), Duration.ofSeconds(1), null);
+        for (String bad : new String[] {"", "k".repeat(257), "tab\there", "nl\n", "nul\0", "bidi\u202e"}) {
+            assertThat(validationErrors(() -> store.acquire(LockKind.JOB, bad, Duration.ofSeconds(1), null)))
+                    .as(bad).extracting(FieldError::field).containsOnly("key");
+        }
+    }
+
+    @Test
+    void lockTtlsArePositiveAndAtMostTheMaximum() {
+        store.acquire(LockKind.JOB, "max", Duration.ofHours(1), null);
+        store.acquire(LockKind.JOB, "min", Duration.ofMillis(1), null);
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), Duration.ofNanos(1),
+                Duration.ofHours(1).plusMillis(1)}) {
+            assertThat(validationErrors(() -> store.acquire(LockKind.JOB, "k", bad, null)))
+                    .as(bad.toString()).extracting(FieldError::field).containsOnly("ttl");
+        }
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t");
+        assertThat(validationErrors(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofDays(1))))
+                .extracting(FieldError::field).containsOnly("ttl");
+        assertThat(validationErrors(() -> store.acquire(LockKind.JOB, "k", null, null)))
+                .extracting(FieldError::field).containsOnly("ttl");
+    }
+
+    @Test
+    void tokensArePrintableAscii() {
+        for (String bad : new String[] {"", "with space", "é", "t".repeat(129)}) {
+            assertThat(validationErrors(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), bad)))
+                    .as(bad).extracting(FieldError::field).containsOnly("token");
+        }
+        assertThat(validationErrors(() -> store.release(LockKind.JOB, "k", null)))
+                .extracting(FieldError::field).containsOnly("Lock-Token");
+    }
+
+    @Test
+    void theGcPurgesExpiredLocks() {
+        store.acquire(LockKind.JOB, "short", Duration.ofSeconds(1), null);
+        store.acquire(LockKind.DEDUP, "short", Duration.ofSeconds(1), null);
+        store.acquire(LockKind.JOB, "long", Duration.ofMinutes(1), null);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(store.gc().expiredLocks()).isEqualTo(2);
+        assertThat(store.inspect(LockKind.JOB, "long")).isPresent();
+    }
+
+    // ---- concurrency
+
+    @Test
+    void manyCallersRaceForOneLockAndExactlyOneWins() throws Exception {
+        int callers = 32;
+        List<Callable<LockGrant>> attempts = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        for (int i = 0; i < callers; i++) {
+            String token = "caller-" + i;
+            attempts.add(() -> {
+                start.await();
+                try {
+                    return store.acquire(LockKind.JOB, "contended", Duration.ofMinutes(1), token);
+                } catch (StoreException.LockHeld held) {
+                    return null;
+                }
+            });
+        }
+        List<LockGrant> winners = run(attempts, start);
+        assertThat(winners).filteredOn(java.util.Objects::nonNull).singleElement()
+                .satisfies(grant -> assertThat(grant.fence()).isEqualTo(1));
+    }
+
+    @Test
+    void concurrentWritersLoseNothing() throws Exception {
+        use("store.max-series", "10000");
+        int writers = 8;
+        int batches = 25;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Integer>> jobs = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int writer = w;
+            jobs.add(() -> {
+                start.await();
+                int applied = 0;
+                for (int b = 0; b < batches; b++) {
+                    List<RawPoint> points = new ArrayList<>();
+                    for (int p = 0; p < 20; p++) {
+                        points.add(point("own", Map.of("writer", "w" + writer, "p", Integer.toString(p)), b, null));
+                    }
+                    // Every writer also bumps one shared series with a strictly increasing time.
+                    points.add(point("shared", Map.of("writer", "w" + writer), b,
+                            T0.minusSeconds(batches).plusSeconds(b)));
+                    applied += store.write("follower", "worker_backfill", points).applied();
+                }
+                return applied;
+            });
+        }
+        Cursor start0 = store.cursor();
+        int applied = run(jobs, start).stream().mapToInt(Integer::intValue).sum();
+        Map<String, Series> live = live();
+        assertThat(live).hasSize(writers * 21);
+        assertThat(live.values()).filteredOn(s -> s.point().name().equals("shared"))
+                .allSatisfy(s -> assertThat(s.point().value()).isEqualTo(batches - 1));
+        assertThat(store.cursor().sequence() - start0.sequence()).isEqualTo(applied);
+        Set<String> changed = new HashSet<>();
+        Cursor cursor = start0;
+        Delta page;
+        do {
+            page = store.changes(cursor.encode(), "37");
+            page.events().forEach(e -> assertThat(changed.add(e.id())).as("once: %s", e.id()).isTrue());
+            cursor = page.cursor();
+        } while (page.more());
+        assertThat(changed).isEqualTo(live.keySet());
+    }
+
+    private <T> List<T> run(List<Callable<T>> jobs, CountDownLatch start) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs.size());
+        pools.add(pool);
+        List<Future<T>> futures = new ArrayList<>();
+        for (Callable<T> job : jobs) {
+            futures.add(pool.submit(job));
+        }
+        start.countDown();
+        List<T> results = new ArrayList<>();
+        for (Future<T> future : futures) {
+            results.add(future.get(60, TimeUnit.SECONDS));
+        }
+        return results;
+    }
+}
