@@ -1,0 +1,42 @@
+package io.metricstore.store;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class StoreConfigCheckTest {
+
+    @Test
+    void theDefaultsAreValid() {
+        assertThatCode(() -> StoreConfigCheck.check(TestConfigs.config())).doesNotThrowAnyException();
+    }
+
+    @Test
+    void everyBadPropertyIsNamed() {
+        assertThatThrownBy(() -> StoreConfigCheck.check(TestConfigs.config(
+                "store.retention", "0s",
+                "store.gc.interval", "-1s",
+                "store.changes.tombstone-retention", "PT0.0001S",
+                "store.locks.max-ttl", "0s",
+                "store.max-clock-skew", "-1s",
+                "store.max-series", "0",
+                "store.max-batch", "-1",
+                "store.limits.max-labels", "-1",
+                "store.limits.max-name-length", "0",
+                "store.limits.max-label-name-length", "0",
+                "store.limits.max-label-value-length", "0",
+                "store.namespace", "has space")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContainingAll("store.retention", "store.gc.interval", "store.changes.tombstone-retention",
+                        "store.locks.max-ttl", "store.max-clock-skew", "store.max-series", "store.max-batch",
+                        "store.limits.max-labels", "store.limits.max-name-length",
+                        "store.limits.max-label-name-length", "store.limits.max-label-value-length",
+                        "store.namespace");
+    }
+
+    @Test
+    void anUnknownBackendIsRefusedByName() {
+        assertThatThrownBy(() -> TestConfigs.config("store.backend", "mongo")).hasMessageContaining("store.backend");
+    }
+}
