@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -37,9 +38,8 @@ public class PointsResource {
     @Schema(name = "Point")
     public record PointBody(
             @Schema(required = true, example = "http_requests_total") String name,
-            @Schema(description = "Label names to values; an empty value drops the label") java.util.Map<String, String> labels,
-            @Schema(required = true, description = "A finite number, or one of \"NaN\", \"+Inf\", \"-Inf\"",
-                    oneOf = {Double.class, String.class}) RawPoint.RawValue value,
+            @Schema(description = "Label names to values; an empty value drops the label") Map<String, String> labels,
+            @Schema(required = true) RawPoint.RawValue value,
             @Schema(description = "RFC 3339; the server's time when missing", example = "2026-11-25T18:00:00Z")
             String updatedAt) {
 

@@ -103,16 +103,7 @@ public class ProblemMapper {
             default -> ProblemType.MALFORMED_REQUEST;
         };
         String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? type.title() : e.getMessage();
-        Problem problem = Problem.of(type, detail, request.path());
-        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(
-                new Problem(problem.type(), problem.title(), status, problem.detail(), problem.instance(), null, null, null));
-        // Keep the Allow header of a 405 so clients learn which methods exist.
-        e.getResponse().getHeaders().forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Allow")) {
-                values.forEach(v -> response.header(name, v));
-            }
-        });
-        return response.build();
+        return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null).toResponse();
     }
 
     @ServerExceptionMapper

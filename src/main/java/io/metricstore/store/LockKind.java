@@ -3,7 +3,7 @@ package io.metricstore.store;
 import java.util.Optional;
 
 /** The two independent lock namespaces. */
-public enum LockKind {
+public enum LockKind implements WireName {
     /** Makes a backfill job run once. */
     JOB("job"),
     /** Drops repeated events. */
@@ -15,16 +15,12 @@ public enum LockKind {
         this.wire = wire;
     }
 
+    @Override
     public String wire() {
         return wire;
     }
 
     public static Optional<LockKind> parse(String text) {
-        for (LockKind kind : values()) {
-            if (kind.wire.equals(text)) {
-                return Optional.of(kind);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(values(), text);
     }
 }

@@ -3,7 +3,7 @@ package io.metricstore.store;
 import java.util.Optional;
 
 /** The role of the replica that sends a write. */
-public enum RuntimeRole {
+public enum RuntimeRole implements WireName {
     LEADER("leader"),
     FOLLOWER("follower");
 
@@ -13,18 +13,12 @@ public enum RuntimeRole {
         this.wire = wire;
     }
 
-    /** The spelling used in JSON and configuration. */
+    @Override
     public String wire() {
         return wire;
     }
 
-    /** Parses the wire spelling exactly (case-sensitive, as the JSON contract says). */
     public static Optional<RuntimeRole> parse(String text) {
-        for (RuntimeRole role : values()) {
-            if (role.wire.equals(text)) {
-                return Optional.of(role);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(values(), text);
     }
 }

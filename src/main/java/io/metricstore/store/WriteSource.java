@@ -3,7 +3,7 @@ package io.metricstore.store;
 import java.util.Optional;
 
 /** Where a written point comes from; its rank breaks ties between writes with the same timestamp. */
-public enum WriteSource {
+public enum WriteSource implements WireName {
     WORKER_BACKFILL("worker_backfill", 0),
     LEADER_SCRAPE("leader_scrape", 1);
 
@@ -15,6 +15,7 @@ public enum WriteSource {
         this.rank = rank;
     }
 
+    @Override
     public String wire() {
         return wire;
     }
@@ -25,11 +26,6 @@ public enum WriteSource {
     }
 
     public static Optional<WriteSource> parse(String text) {
-        for (WriteSource source : values()) {
-            if (source.wire.equals(text)) {
-                return Optional.of(source);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(values(), text);
     }
 }
