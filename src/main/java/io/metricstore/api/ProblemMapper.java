@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.FieldError;
 import io.metricstore.store.StoreException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -104,6 +107,21 @@ public class ProblemMapper {
         };
         String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? type.title() : e.getMessage();
         return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null).toResponse();
+    }
+
+    /** Seconds a client should wait after a 503: the circuit breaker's default delay before it tries again. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    /** The backend is down, too slow, or its circuit is open: the same request may succeed shortly. */
+    @ServerExceptionMapper({BackendUnavailableException.class, TimeoutException.class,
+            CircuitBreakerOpenException.class})
+    public Response unavailable(RuntimeException e, HttpServerRequest request) {
+        String detail = e instanceof CircuitBreakerOpenException
+                ? "the backend failed repeatedly; calls are paused (circuit open)"
+                : e instanceof TimeoutException ? "the backend did not answer in time" : e.getMessage();
+        return Response.fromResponse(Problem.of(ProblemType.BACKEND_UNAVAILABLE, detail, request.path()).toResponse())
+                .header("Retry-After", RETRY_AFTER_SECONDS)
+                .build();
     }
 
     @ServerExceptionMapper

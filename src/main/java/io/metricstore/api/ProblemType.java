@@ -20,6 +20,7 @@ public enum ProblemType {
     BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     SERIES_LIMIT_EXCEEDED("series-limit-exceeded", 507, "Series limit exceeded"),
+    BACKEND_UNAVAILABLE("backend-unavailable", 503, "Backend unavailable"),
     INTERNAL_ERROR("internal-error", 500, "Internal error");
 
     /** Prefix of every type: a URN, so it identifies without pretending to be a page someone can fetch. */

@@ -1,5 +1,6 @@
 package io.metricstore.api;
 
+import io.metricstore.store.SampleValue;
 import io.metricstore.store.Series;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,12 +22,6 @@ public record SeriesBody(
     }
 
     static Object jsonValue(double value) {
-        if (Double.isNaN(value)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(value)) {
-            return value > 0 ? "+Inf" : "-Inf";
-        }
-        return value;
+        return Double.isFinite(value) ? value : SampleValue.text(value);
     }
 }

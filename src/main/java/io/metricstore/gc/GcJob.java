@@ -1,12 +1,14 @@
 package io.metricstore.gc;
 
-import io.metricstore.store.GcReport;
 import io.metricstore.store.MetricStore;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-/** Runs the store's GC every {@code store.gc.interval}; a run still going when the next is due is skipped. */
+/**
+ * Runs the store's GC every {@code store.gc.interval}; a run still going when the next is due is skipped, and with a
+ * shared backend only the replica holding the GC lock does the work.
+ */
 @Singleton
 public class GcJob {
 
@@ -21,10 +23,7 @@ public class GcJob {
     @Scheduled(identity = "store-gc", every = "${store.gc.interval}", delayed = "${store.gc.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        GcReport report = store.gc();
-        if (report.expiredSeries() + report.expiredLocks() + report.trimmedTombstones() > 0) {
-            LOG.debugf("GC removed %d series, %d locks, %d tombstones",
-                    report.expiredSeries(), report.expiredLocks(), report.trimmedTombstones());
-        }
+        store.scheduledGc().ifPresent(report -> LOG.debugf("GC removed %d series, %d locks, %d tombstones",
+                report.expiredSeries(), report.expiredLocks(), report.trimmedTombstones()));
     }
 }

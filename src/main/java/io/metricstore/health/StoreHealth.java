@@ -8,6 +8,7 @@ import jakarta.enterprise.inject.Produces;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 import org.eclipse.microprofile.health.Startup;
@@ -40,10 +41,13 @@ public class StoreHealth {
     @Produces
     @Readiness
     HealthCheck backendReady() {
-        return () -> HealthCheckResponse.named("store-backend")
-                .status(store.ready())
-                .withData("backend", store.backendName())
-                .build();
+        return () -> {
+            HealthCheckResponseBuilder response = HealthCheckResponse.named("store-backend")
+                    .status(store.ready())
+                    .withData("backend", store.backendName());
+            store.backendDetails().forEach(response::withData);
+            return response.build();
+        };
     }
 
     @Produces

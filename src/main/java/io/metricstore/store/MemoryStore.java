@@ -1,6 +1,5 @@
 package io.metricstore.store;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,7 +7,6 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,17 +51,10 @@ public final class MemoryStore implements StoreBackend {
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();
-        this.epoch = newEpoch();
+        this.epoch = Epochs.next();
         for (LockKind kind : LockKind.values()) {
             locks.put(kind, new LockTable());
         }
-    }
-
-    /** A random id for the lifetime of this state, so cursors of an earlier process are recognised as expired. */
-    static String newEpoch() {
-        byte[] bytes = new byte[8];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     @Override

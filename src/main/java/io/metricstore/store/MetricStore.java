@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -24,12 +25,16 @@ public class MetricStore {
     public static final int MAX_CHANGES_LIMIT = 10_000;
     static final int MAX_KEY_LENGTH = 256;
     static final int MAX_TOKEN_LENGTH = 128;
+    /** The job lock key that elects the replica running the scheduled GC. */
+    public static final String GC_LOCK = "gc";
 
     private final StoreBackend backend;
     private final StoreConfig config;
     private final Clock clock;
     private final StoreMetrics metrics;
     private final PointValidator validator;
+    /** This replica's owner token for the GC lock. */
+    private final String gcToken = "gc-" + UUID.randomUUID();
 
     public MetricStore(StoreBackend backend, StoreConfig config, Clock clock, StoreMetrics metrics) {
         this.backend = backend;
@@ -45,6 +50,10 @@ public class MetricStore {
 
     public boolean ready() {
         return backend.ready();
+    }
+
+    public Map<String, String> backendDetails() {
+        return backend.details();
     }
 
     private Instant now() {
@@ -152,6 +161,20 @@ public class MetricStore {
         FieldChecks.of().key(key).orThrow();
         Instant now = now();
         return metrics.timed("lock_inspect", () -> backend.inspect(kind, key, now));
+    }
+
+    /**
+     * The scheduled GC: one replica per interval does the work, the one that holds the store's own job lock
+     * {@value #GC_LOCK} (leased for one interval and renewed by its holder); the others skip the run.
+     */
+    public Optional<GcReport> scheduledGc() {
+        Instant now = now();
+        try {
+            metrics.timed("lock_acquire", () -> backend.acquire(LockKind.JOB, GC_LOCK, gcToken, config.gc().interval(), now));
+        } catch (StoreException.LockHeld held) {
+            return Optional.empty();
+        }
+        return Optional.of(gc());
     }
 
     public GcReport gc() {

@@ -122,17 +122,12 @@ public final class PointValidator {
             return Double.NaN;
         }
         if (raw.quoted()) {
-            switch (raw.text()) {
-                case "NaN":
-                    return Double.NaN;
-                case "+Inf":
-                    return Double.POSITIVE_INFINITY;
-                case "-Inf":
-                    return Double.NEGATIVE_INFINITY;
-                default:
-                    errors.add(new FieldError(field, "must be a number or one of \"NaN\", \"+Inf\", \"-Inf\""));
-                    return Double.NaN;
+            Double special = SampleValue.special(raw.text());
+            if (special == null) {
+                errors.add(new FieldError(field, "must be a number or one of \"NaN\", \"+Inf\", \"-Inf\""));
+                return Double.NaN;
             }
+            return special;
         }
         double value;
         try {

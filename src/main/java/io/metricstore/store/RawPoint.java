@@ -14,13 +14,7 @@ public record RawPoint(String name, Map<String, String> labels, RawValue value, 
 
         /** A double as a client would send it: finite values as numbers, the others as their strings. */
         public static RawValue number(double value) {
-            if (Double.isNaN(value)) {
-                return string("NaN");
-            }
-            if (Double.isInfinite(value)) {
-                return string(value > 0 ? "+Inf" : "-Inf");
-            }
-            return new RawValue(Double.toString(value), false);
+            return new RawValue(SampleValue.text(value), !Double.isFinite(value));
         }
 
         public static RawValue string(String value) {

@@ -1,9 +1,11 @@
 package io.metricstore.store;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** The series identity rules: the canonical id and the order in which series are listed. */
 public final class SeriesId {
@@ -44,6 +46,37 @@ public final class SeriesId {
                 default -> out.append(c);
             }
         }
+    }
+
+    /** The name and labels of a canonical id: the inverse of {@link #of}. */
+    public static MetricPoint parse(String id, double value, Instant updatedAt) {
+        int brace = id.indexOf('{');
+        if (brace < 0) {
+            return new MetricPoint(id, new TreeMap<>(), value, updatedAt);
+        }
+        TreeMap<String, String> labels = new TreeMap<>();
+        int i = brace + 1;
+        while (id.charAt(i) != '}') {
+            int equals = id.indexOf('=', i);
+            String name = id.substring(i, equals);
+            StringBuilder labelValue = new StringBuilder();
+            i = equals + 2; // past ="
+            for (char c = id.charAt(i); c != '"'; c = id.charAt(i)) {
+                if (c == '\\') {
+                    char escaped = id.charAt(++i);
+                    labelValue.append(escaped == 'n' ? '\n' : escaped);
+                } else {
+                    labelValue.append(c);
+                }
+                i++;
+            }
+            labels.put(name, labelValue.toString());
+            i++; // past the closing quote
+            if (id.charAt(i) == ',') {
+                i++;
+            }
+        }
+        return new MetricPoint(id.substring(0, brace), labels, value, updatedAt);
     }
 
     private static int compare(MetricPoint a, MetricPoint b) {

@@ -3,6 +3,7 @@ package io.metricstore.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -92,4 +93,9 @@ public interface StoreBackend {
 
     /** Whether the backend can serve requests now. */
     boolean ready();
+
+    /** What readiness shows beside the backend's name (for example the state of a circuit breaker). */
+    default Map<String, String> details() {
+        return Map.of();
+    }
 }

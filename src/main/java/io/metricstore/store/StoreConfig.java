@@ -10,7 +10,8 @@ public interface StoreConfig {
 
     /** Which backend holds the state. */
     enum Backend {
-        memory
+        memory,
+        redis
     }
 
     @WithDefault("memory")

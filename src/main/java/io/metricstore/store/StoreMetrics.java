@@ -38,7 +38,7 @@ public final class StoreMetrics {
             points.put(source, byOutcome);
             rejected.put(source, pointsCounter(source, "rejected"));
         }
-        Gauge.builder("store_series_live", backend, StoreBackend::seriesCount)
+        Gauge.builder("store_series_live", backend, StoreMetrics::seriesCount)
                 .description("Series stored, including expired ones the GC has not removed yet")
                 .tag("backend", this.backend)
                 .register(registry);
@@ -46,6 +46,27 @@ public final class StoreMetrics {
         gcSeries = gcRemoved("series");
         gcLocks = gcRemoved("locks");
         gcTombstones = gcRemoved("tombstones");
+    }
+
+    /** A scrape of the telemetry must not fail because the backend is down: the gauge shows NaN then. */
+    private static double seriesCount(StoreBackend backend) {
+        try {
+            return backend.seriesCount();
+        } catch (RuntimeException unavailable) {
+            return Double.NaN;
+        }
+    }
+
+    /** The backend's circuit breaker: 0 closed, 1 half-open, 2 open. */
+    public void circuit(Supplier<String> state) {
+        Gauge.builder("store_circuit_state", state, s -> switch (s.get()) {
+                    case "closed" -> 0;
+                    case "half_open" -> 1;
+                    default -> 2;
+                })
+                .description("State of the backend's circuit breaker: 0 closed, 1 half-open, 2 open")
+                .tag("backend", backend)
+                .register(registry);
     }
 
     private Counter pointsCounter(WriteSource source, String outcome) {

@@ -2,26 +2,37 @@ package io.metricstore.store;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.DefaultBean;
+import io.metricstore.store.redis.RedisGuard;
+import io.metricstore.store.redis.RedisStore;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Locale;
 
 /** Builds the configured backend, after checking the configuration, and what the store needs around it. */
 public class StoreProducer {
 
     @Produces
     @Singleton
-    StoreBackend backend(StoreConfig config) {
+    StoreBackend backend(StoreConfig config, Instance<RedisStore> redis) {
         StoreConfigCheck.check(config);
+        // Only the selected backend is created: with memory, no Redis client exists and nothing connects to Redis.
         return switch (config.backend()) {
             case memory -> new MemoryStore(config);
+            case redis -> redis.get();
         };
     }
 
     @Produces
     @Singleton
-    StoreMetrics metrics(MeterRegistry registry, StoreBackend backend) {
-        return new StoreMetrics(registry, backend);
+    StoreMetrics metrics(MeterRegistry registry, StoreBackend backend, Instance<RedisGuard> guard) {
+        StoreMetrics metrics = new StoreMetrics(registry, backend);
+        if (backend instanceof RedisStore) {
+            RedisGuard redisGuard = guard.get();
+            metrics.circuit(() -> redisGuard.circuit().name().toLowerCase(Locale.ROOT));
+        }
+        return metrics;
     }
 
     /** The wall clock; tests replace it with one they control. */

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class StoreContractTest {
 
-    protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** The wall clock's time at start, so that a backend's own expiry (Redis TTLs) agrees with the test's clock. */
+    protected static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     protected static final String[] BASE_CONFIG = {
         "store.retention", "1h",
         "store.max-series", "100",
@@ -52,6 +56,11 @@ public abstract class StoreContractTest {
     /** A backend holding no state, configured by {@code config}. */
     protected abstract StoreBackend newBackend(StoreConfig config);
 
+    /** Properties a backend needs beside the base ones, for example a namespace of its own for every store. */
+    protected String[] backendConfig() {
+        return new String[0];
+    }
+
     @BeforeEach
     void startEmpty() {
         use();
@@ -64,10 +73,10 @@ public abstract class StoreContractTest {
 
     /** Replaces the store with an empty one using the base configuration plus {@code overrides}. */
     protected void use(String... overrides) {
-        String[] all = new String[BASE_CONFIG.length + overrides.length];
-        System.arraycopy(BASE_CONFIG, 0, all, 0, BASE_CONFIG.length);
-        System.arraycopy(overrides, 0, all, BASE_CONFIG.length, overrides.length);
-        StoreConfig config = TestConfigs.config(all);
+        List<String> all = new ArrayList<>(List.of(BASE_CONFIG));
+        all.addAll(List.of(backendConfig()));
+        all.addAll(List.of(overrides));
+        StoreConfig config = TestConfigs.config(all.toArray(String[]::new));
         clock = new MutableClock(T0);
         backend = newBackend(config);
         store = new MetricStore(backend, config, clock, new StoreMetrics(new SimpleMeterRegistry(), backend));
@@ -253,9 +262,13 @@ public abstract class StoreContractTest {
     @Test
     void updatedAtIsRfc3339WithMillisecondPrecisionAndDefaultsToNow() {
         clock.set(T0.plusMillis(1234));
+        String offset = T0.plusNanos(999_999_000).atOffset(ZoneOffset.ofHours(1))
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"));
+        String lower = T0.minusSeconds(1).atOffset(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd't'HH:mm:ss'z'"));
         scrape(point("now", 1),
-                new RawPoint("offset", null, RawPoint.RawValue.number(1), "2026-01-01T01:00:00.999999+01:00"),
-                new RawPoint("lower", null, RawPoint.RawValue.number(1), "2025-12-31t23:59:59z"));
+                new RawPoint("offset", null, RawPoint.RawValue.number(1), offset),
+                new RawPoint("lower", null, RawPoint.RawValue.number(1), lower));
         assertThat(live().get("now").point().updatedAt()).isEqualTo(T0.plusMillis(1234));
         assertThat(live().get("offset").point().updatedAt()).isEqualTo(T0.plusMillis(999));
         assertThat(live().get("lower").point().updatedAt()).isEqualTo(T0.minusSeconds(1));

@@ -1,0 +1,71 @@
+package io.metricstore.store.redis;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The Lua scripts of the Redis backend, called by SHA. A server that does not know a script (after a restart or
+ * {@code SCRIPT FLUSH}) answers {@code NOSCRIPT}; the script is then sent whole once, which also caches it again.
+ */
+final class RedisScripts {
+
+    /** One script: its source (a classpath resource beside this class) and SHA-1. */
+    record Script(String name, String source, String sha) {
+
+        static Script load(String name) {
+            String resource = name + ".lua";
+            try (InputStream in = RedisScripts.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing script " + resource);
+                }
+                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return new Script(name, source, HexFormat.of().formatHex(sha));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    static final Script UPSERT = Script.load("upsert");
+    static final Script CURSOR = Script.load("cursor");
+    static final Script PAGE = Script.load("page");
+    static final Script GC = Script.load("gc");
+    static final Script ACQUIRE = Script.load("acquire");
+    static final Script EXTEND = Script.load("extend");
+
+    private RedisScripts() {
+    }
+
+    static Response run(RedisDataSource redis, Script script, List<String> keys, List<String> args) {
+        String[] command = new String[2 + keys.size() + args.size()];
+        command[0] = script.sha();
+        command[1] = Integer.toString(keys.size());
+        int i = 2;
+        for (String key : keys) {
+            command[i++] = key;
+        }
+        for (String arg : args) {
+            command[i++] = arg;
+        }
+        try {
+            return redis.execute("EVALSHA", command);
+        } catch (RuntimeException e) {
+            if (!RedisFailures.isNoScript(e)) {
+                throw e;
+            }
+            command[0] = script.source();
+            return redis.execute("EVAL", command);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+-- Acquires a lock for a token. A retry by the holding token renews the lease and keeps its fence.
+-- KEYS[1] lock hash, KEYS[2] fence counters of the kind, KEYS[3] lock expiry index
+-- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] key (fence field)
+-- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token.
+local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
+local fence
+if current[1] and tonumber(current[3]) > tonumber(ARGV[2]) then
+  if current[1] ~= ARGV[1] then
+    return {0, current[3]}
+  end
+  fence = current[2]
+else
+  fence = tostring(redis.call('HINCRBY', KEYS[2], ARGV[5], 1))
+end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+return {1, fence, ARGV[3]}

@@ -1,0 +1,32 @@
+package io.metricstore.store.redis;
+
+import io.metricstore.store.StoreBackend;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.StoreContractTest;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.UUID;
+
+/** The contract, against a real Redis server. Every store gets a namespace of its own, so tests never share state. */
+@QuarkusTest
+@TestProfile(RedisProfile.class)
+class RedisStoreContractTest extends StoreContractTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    RedisGuard guard;
+
+    @Override
+    protected String[] backendConfig() {
+        return new String[] {"store.namespace", "contract-" + UUID.randomUUID()};
+    }
+
+    @Override
+    protected StoreBackend newBackend(StoreConfig config) {
+        return new RedisStore(redis, config, guard);
+    }
+}

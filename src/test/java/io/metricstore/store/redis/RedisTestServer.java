@@ -1,0 +1,161 @@
+package io.metricstore.store.redis;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real Redis server for the tests, never a mock. By default the {@code redis-server} binary shipped inside
+ * embedded-redis (Redis 6.2) runs on a free loopback port, with the append-only file fsynced on every write. Two
+ * environment variables change that:
+ * <ul>
+ *   <li>{@code METRIC_STORE_TEST_REDIS_BINARY}: run this binary instead (CI uses Debian's Redis 7 this way);</li>
+ *   <li>{@code METRIC_STORE_TEST_REDIS}: use this running server ({@code redis://host:port}); tests that stop Redis
+ *       are then skipped.</li>
+ * </ul>
+ */
+public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
+
+    public static final String EXTERNAL = "METRIC_STORE_TEST_REDIS";
+    public static final String BINARY = "METRIC_STORE_TEST_REDIS_BINARY";
+
+    private Server server;
+
+    @Override
+    public Map<String, String> start() {
+        String external = System.getenv(EXTERNAL);
+        if (external != null && !external.isBlank()) {
+            server = new Server(external, null);
+        } else {
+            server = Server.launch();
+        }
+        return Map.of("store.backend", "redis", "quarkus.redis.hosts", server.url());
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.shutdown();
+        }
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(server, new TestInjector.AnnotatedAndMatchesType(RedisControl.Inject.class,
+                RedisControl.class));
+    }
+
+    /** A server this resource runs (process set) or an external one (process null). */
+    static final class Server implements RedisControl {
+        private final String url;
+        private final RedisServer process;
+
+        Server(String url, RedisServer process) {
+            this.url = url;
+            this.process = process;
+        }
+
+        static Server launch() {
+            try {
+                int port = freePort();
+                Path dir = Files.createTempDirectory("metric-store-redis");
+                String binary = System.getenv(BINARY);
+                ExecutableProvider executable = binary == null || binary.isBlank()
+                        ? ExecutableProvider.newJarResourceProvider()
+                        : () -> new File(binary);
+                RedisServer process = RedisServer.newRedisServer()
+                        .executableProvider(executable)
+                        .bind("127.0.0.1")
+                        .port(port)
+                        .setting("dir " + dir)
+                        .setting("appendonly yes")
+                        .setting("appendfsync always")
+                        .setting("save \"\"")
+                        .build();
+                Server server = new Server("redis://127.0.0.1:" + port, process);
+                server.start();
+                return server;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+
+        @Override
+        public String url() {
+            return url;
+        }
+
+        @Override
+        public boolean controllable() {
+            return process != null;
+        }
+
+        @Override
+        public void kill() {
+            try {
+                // SIGKILL: nothing is flushed on the way out, so only what was fsynced survives.
+                ProcessHandle redis = ProcessHandle.of(pid()).orElseThrow();
+                redis.destroyForcibly();
+                redis.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+                process.stop();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Asks the server for its process id (an inline {@code INFO server} over a plain socket). */
+        private long pid() throws IOException {
+            URI uri = URI.create(url);
+            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write("INFO server\r\n".getBytes(StandardCharsets.US_ASCII));
+                BufferedReader reply = new BufferedReader(
+                        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                for (String line = reply.readLine(); line != null; line = reply.readLine()) {
+                    if (line.startsWith("process_id:")) {
+                        return Long.parseLong(line.substring("process_id:".length()).trim());
+                    }
+                }
+            }
+            throw new IOException("Redis did not tell its process id");
+        }
+
+        @Override
+        public void start() {
+            try {
+                process.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void shutdown() {
+            if (process != null) {
+                try {
+                    process.stop();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+}
