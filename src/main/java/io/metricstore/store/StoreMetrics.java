@@ -66,6 +66,7 @@ public final class StoreMetrics {
                 })
                 .description("State of the backend's circuit breaker: 0 closed, 1 half-open, 2 open")
                 .tag("backend", backend)
+                .strongReference(true)
                 .register(registry);
     }
 

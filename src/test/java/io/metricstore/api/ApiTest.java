@@ -29,29 +29,29 @@ import org.junit.jupiter.api.Test;
  * metric names and lock keys of its own.
  */
 @QuarkusTest
-class ApiTest {
+public class ApiTest {
 
     @Inject
     MutableClock clock;
 
-    static String unique(String prefix) {
+    public static String unique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().replace("-", "");
     }
 
-    static ValidatableResponse post(String path, String json) {
+    public static ValidatableResponse post(String path, String json) {
         return given().contentType(ContentType.JSON).body(json).when().post(path).then();
     }
 
-    static String batch(String role, String source, String points) {
+    public static String batch(String role, String source, String points) {
         return "{\"role\":\"" + role + "\",\"source\":\"" + source + "\",\"points\":[" + points + "]}";
     }
 
-    static String scrape(String points) {
+    public static String scrape(String points) {
         return batch("leader", "leader_scrape", points);
     }
 
     /** Asserts the response is a problem document of the given type and status. */
-    static ValidatableResponse problem(ValidatableResponse response, int status, String type) {
+    public static ValidatableResponse problem(ValidatableResponse response, int status, String type) {
         return response.statusCode(status)
                 .contentType("application/problem+json")
                 .body("type", equalTo("urn:metric-store:problem:" + type))
@@ -59,6 +59,11 @@ class ApiTest {
                 .body("title", notNullValue())
                 .body("detail", notNullValue())
                 .body("$", not(hasKey("stackTrace")));
+    }
+
+    /** The backend the application under test runs on. */
+    protected String backend() {
+        return "memory";
     }
 
     String now() {
@@ -338,7 +343,7 @@ class ApiTest {
     void probesAreUp() {
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'store-backend' }.data.backend", equalTo("memory"));
+                .body("checks.find { it.name == 'store-backend' }.data.backend", equalTo(backend()));
         given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 
@@ -349,11 +354,11 @@ class ApiTest {
         given().when().post("/api/v1/admin/gc").then().statusCode(200);
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("store_points_written_total{outcome=\"applied\",source=\"leader_scrape\"}"))
-                .body(containsString("store_series_live{backend=\"memory\"}"))
+                .body(containsString("store_series_live{backend=\"" + backend() + "\"}"))
                 .body(containsString("store_lock_acquires_total{kind=\"job\",outcome=\"acquired\"}"))
                 .body(containsString("store_gc_runs_total"))
                 .body(containsString("store_gc_removed_total{what=\"series\"}"))
-                .body(containsString("store_backend_latency_seconds_count{backend=\"memory\",operation=\"apply\"}"));
+                .body(containsString("store_backend_latency_seconds_count{backend=\"" + backend() + "\",operation=\"apply\"}"));
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
@@ -19,8 +18,8 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * not failures: they are neither retried nor counted by the breaker. Operations that must not run twice throw
  * {@link BackendUnavailableException.NotRetryable}, which aborts the retry but still counts as a failure.
  *
- * <p>Every value can be overridden with the standard MicroProfile Fault Tolerance keys, for example
- * {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500} or {@code Retry/maxRetries=0} for all.
+ * <p>Every value is in milliseconds and can be overridden with the standard MicroProfile Fault Tolerance keys, for
+ * example {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500}.
  */
 @ApplicationScoped
 public class RedisGuard {
@@ -34,13 +33,13 @@ public class RedisGuard {
         this.maintenance = maintenance;
     }
 
-    @Timeout(value = 1, unit = ChronoUnit.SECONDS)
-    @Retry(maxRetries = 2, delay = 50, jitter = 25, maxDuration = 2, durationUnit = ChronoUnit.SECONDS,
+    @Timeout(1000)
+    @Retry(maxRetries = 2, delay = 50, jitter = 25, maxDuration = 2000,
             retryOn = BackendUnavailableException.class,
             abortOn = {StoreException.class, BackendUnavailableException.NotRetryable.class})
-    @ExponentialBackoff(factor = 4, maxDelay = 1, maxDelayUnit = ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5, delayUnit = ChronoUnit.SECONDS,
-            successThreshold = 1, skipOn = StoreException.class)
+    @ExponentialBackoff(factor = 4, maxDelay = 1000)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5000, successThreshold = 1,
+            skipOn = StoreException.class)
     @CircuitBreakerName(CIRCUIT)
     public <T> T call(Supplier<T> roundTrip) {
         return roundTrip.get();

@@ -1,0 +1,161 @@
+package io.metricstore.store.redis;
+
+import static io.metricstore.api.ApiTest.post;
+import static io.metricstore.api.ApiTest.problem;
+import static io.metricstore.api.ApiTest.scrape;
+import static io.metricstore.api.ApiTest.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What happens when Redis goes away, loses its data or restarts. The server is this test's own (fsync on every
+ * write), and the breaker waits only half a second before trying again, so recovery is quick to observe.
+ */
+@QuarkusTest
+@TestProfile(RedisFaultTest.FastRecovery.class)
+class RedisFaultTest {
+
+    public static class FastRecovery implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "500",
+                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "4");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(RedisTestServer.class));
+        }
+    }
+
+    @RedisControl.Inject
+    RedisControl server;
+
+    @Inject
+    RedisDataSource redis;
+
+    /** A test that stopped Redis leaves it running again, but the breaker may still be open for a moment. */
+    @BeforeEach
+    void redisIsReachable() {
+        awaitReady();
+    }
+
+    @Test
+    void aStoppedRedisAnswers503AndReadinessRecoversByItself() {
+        Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
+        String name = unique("before_crash");
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":7}")).statusCode(200);
+        server.kill();
+        try {
+            problem(post("/api/v1/points", scrape("{\"name\":\"during_outage\",\"value\":1}")), 503, "backend-unavailable")
+                    .header("Retry-After", notNullValue());
+            problem(given().when().get("/api/v1/series").then(), 503, "backend-unavailable");
+            problem(post("/api/v1/locks/job/outage", "{\"ttl\":\"30s\"}"), 503, "backend-unavailable");
+            given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+            for (int i = 0; i < 10; i++) {
+                given().when().get("/api/v1/cursor").then().statusCode(503);
+            }
+            problem(given().when().get("/api/v1/cursor").then(), 503, "backend-unavailable")
+                    .body("detail", containsString("circuit open"));
+            given().when().get("/q/metrics").then().statusCode(200)
+                    .body(containsString("store_circuit_state{backend=\"redis\"} 2.0"));
+        } finally {
+            server.start();
+        }
+        awaitReady();
+        given().when().get("/q/health/ready").then().body("checks[0].data.circuit", equalTo("closed"));
+        given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
+                .body("series[0].value", equalTo(7.0f));
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":8}")).statusCode(200);
+    }
+
+    @Test
+    void noAcknowledgedWriteIsLostWhenRedisCrashes() {
+        Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
+        String name = unique("durable");
+        for (int batch = 0; batch < 5; batch++) {
+            StringBuilder points = new StringBuilder();
+            for (int i = 0; i < 100; i++) {
+                points.append(i == 0 ? "" : ",").append("{\"name\":\"").append(name)
+                        .append("\",\"labels\":{\"i\":\"").append(batch * 100 + i).append("\"},\"value\":1}");
+            }
+            post("/api/v1/points", scrape(points.toString())).statusCode(200).body("applied", equalTo(100));
+        }
+        server.kill();
+        server.start();
+        awaitReady();
+        List<String> ids = given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
+                .extract().path("series.id");
+        assertThat(ids).hasSize(500);
+    }
+
+    @Test
+    void aFlushedRedisStartsANewEpochAndOldCursorsExpire() {
+        post("/api/v1/points", scrape("{\"name\":\"" + unique("flushed") + "\",\"value\":1}")).statusCode(200);
+        String old = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        redis.flushall();
+        problem(given().queryParam("since", old).when().get("/api/v1/changes").then(), 410, "cursor-expired")
+                .body("detail", containsString("earlier state"));
+        String fresh = given().when().get("/api/v1/series").then().statusCode(200).extract().path("cursor");
+        assertThat(fresh).isNotEqualTo(old);
+        given().queryParam("since", fresh).when().get("/api/v1/changes").then().statusCode(200);
+    }
+
+    @Test
+    void everyKeyOfTheNamespaceLivesInOneClusterSlot() {
+        post("/api/v1/points", scrape("{\"name\":\"" + unique("slot") + "\",\"labels\":{\"a\":\"x\"},\"value\":1}"))
+                .statusCode(200);
+        post("/api/v1/locks/dedup/" + unique("slot"), "{\"ttl\":\"1m\"}").statusCode(201);
+        given().when().post("/api/v1/admin/gc").then().statusCode(200);
+        List<String> keys = new ArrayList<>();
+        redis.key().scan(new KeyScanArgs().match("*").count(1000)).toIterable().forEach(keys::add);
+        assertThat(keys).isNotEmpty().allMatch(key -> key.startsWith("{metric-store}:"));
+        Set<Integer> slots = keys.stream().map(ClusterSlots::of).collect(Collectors.toSet());
+        assertThat(slots).containsExactly(ClusterSlots.of("{metric-store}:seq"));
+        assertThat(keys).contains("{metric-store}:epoch", "{metric-store}:seq", "{metric-store}:index",
+                "{metric-store}:changes");
+    }
+
+    @Test
+    void seriesKeysExpireWithTheirRetention() {
+        String name = unique("ttl");
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":1}")).statusCode(200);
+        long ttl = redis.key().pttl("{metric-store}:s:" + name);
+        assertThat(ttl).isPositive().isLessThanOrEqualTo(3_600_000L);
+        given().when().get("/api/v1/series").then().body("series.id", hasItems(name));
+    }
+
+    private static void awaitReady() {
+        // Recovery runs on Redis' and the breaker's real time, which a test cannot move: poll, bounded.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (given().when().get("/q/health/ready").then().extract().statusCode() != 200) {
+            assertThat(System.nanoTime()).as("readiness back within 30 s").isLessThan(deadline);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
