@@ -22,7 +22,9 @@ import io.metricstore.store.WriteResult;
 import io.metricstore.store.WriteSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +84,16 @@ public class RedisStore implements StoreBackend {
     private final List<String> feedKeys;
     private final List<String> pageKeys;
     private final List<String> gcKeys;
+
+    /**
+     * The bean constructor. The data source comes through {@link Instance}: with the memory backend and no
+     * {@code quarkus.redis.hosts} the Redis client is inactive, and a plain injection point would fail start-up
+     * although this bean is never created then.
+     */
+    @Inject
+    public RedisStore(Instance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
+        this(redis.get(), config, guard);
+    }
 
     public RedisStore(RedisDataSource redis, StoreConfig config, RedisGuard guard) {
         this.redis = redis;
