@@ -149,8 +149,7 @@ public final class MemoryStore implements StoreBackend {
                     live.add(entry.series);
                 }
             }
-            live.sort(Comparator.comparing(Series::point, SeriesId.ORDER));
-            return new Snapshot(cursor, live);
+            return new Snapshot(cursor, SeriesId.sorted(live));
         } finally {
             lock.readLock().unlock();
         }

@@ -1,17 +1,17 @@
 package io.metricstore.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** The series identity rules: the canonical id and the order in which series are listed. */
 public final class SeriesId {
-
-    /** By metric name, then by the sorted label pairs (name, then value), a shorter label set first. */
-    public static final Comparator<MetricPoint> ORDER = SeriesId::compare;
 
     private SeriesId() {
     }
@@ -79,24 +79,51 @@ public final class SeriesId {
         return new MetricPoint(id.substring(0, brace), labels, value, updatedAt);
     }
 
-    private static int compare(MetricPoint a, MetricPoint b) {
-        int byName = a.name().compareTo(b.name());
-        if (byName != 0) {
-            return byName;
+    /**
+     * Sorts series the way snapshots list them: by metric name, then by the sorted label pairs (name, then value),
+     * a shorter label set first.
+     */
+    public static List<Series> sorted(Collection<Series> series) {
+        Keyed[] keyed = new Keyed[series.size()];
+        int i = 0;
+        for (Series one : series) {
+            keyed[i++] = new Keyed(sortKey(one.point()), one);
         }
-        Iterator<Map.Entry<String, String>> left = a.labels().entrySet().iterator();
-        Iterator<Map.Entry<String, String>> right = b.labels().entrySet().iterator();
-        while (left.hasNext() && right.hasNext()) {
-            Map.Entry<String, String> l = left.next();
-            Map.Entry<String, String> r = right.next();
-            int byLabel = l.getKey().compareTo(r.getKey());
-            if (byLabel == 0) {
-                byLabel = l.getValue().compareTo(r.getValue());
-            }
-            if (byLabel != 0) {
-                return byLabel;
-            }
+        // One string per series compared with String.compareTo is several times faster than walking two label
+        // maps per comparison, and a snapshot sorts every live series.
+        Arrays.sort(keyed, Comparator.comparing(Keyed::key));
+        List<Series> out = new ArrayList<>(keyed.length);
+        for (Keyed one : keyed) {
+            out.add(one.series());
         }
-        return Boolean.compare(left.hasNext(), right.hasNext());
+        return out;
+    }
+
+    private record Keyed(String key, Series series) {
+    }
+
+    /**
+     * A string whose natural order is the snapshot order: name, then each label name and value, each followed by
+     * U+0000. Label values may hold U+0000 and U+0001 themselves, so those are written as two characters that sort
+     * where the originals did (U+0001 U+0001 and U+0001 U+0002), above the separator and below every other
+     * character. Metric and label names cannot hold either.
+     */
+    static String sortKey(MetricPoint point) {
+        StringBuilder key = new StringBuilder(point.name().length() + point.labels().size() * 24);
+        key.append(point.name()).append('\u0000');
+        for (Map.Entry<String, String> label : point.labels().entrySet()) {
+            key.append(label.getKey()).append('\u0000');
+            String value = label.getValue();
+            for (int c = 0; c < value.length(); c++) {
+                char ch = value.charAt(c);
+                if (ch <= '\u0001') {
+                    key.append('\u0001').append(ch == '\u0000' ? '\u0001' : '\u0002');
+                } else {
+                    key.append(ch);
+                }
+            }
+            key.append('\u0000');
+        }
+        return key.toString();
     }
 }

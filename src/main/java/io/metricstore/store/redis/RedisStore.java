@@ -29,7 +29,6 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,8 +47,7 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code epoch} (string, created once with the state), {@code seq} (the sequence), {@code horizon};</li>
  *   <li>{@code s:<series id>}: hash {@code v} value, {@code t} updatedAt ms, {@code s} source, {@code r} precedence
- *       rank, {@code q} sequence of its last change; {@code PEXPIREAT updatedAt + retention}, so memory is
- *       reclaimed even if no replica runs;</li>
+ *       rank; {@code PEXPIREAT updatedAt + retention}, so memory is reclaimed even if no replica runs;</li>
  *   <li>{@code index}: sorted set of series ids scored by expiry, so the GC finds expired series without a scan;</li>
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
@@ -199,9 +197,7 @@ public class RedisStore implements StoreBackend {
                 page.events().forEach(change -> live.put(change.id(), change.series()));
             }
             if (page.expired() == null) {
-                List<Series> sorted = new ArrayList<>(live.values());
-                sorted.sort(Comparator.comparing(Series::point, SeriesId.ORDER));
-                return new Snapshot(new Cursor(first.epoch(), first.sequence()), sorted);
+                return new Snapshot(new Cursor(first.epoch(), first.sequence()), SeriesId.sorted(live.values()));
             }
             if (attempt == 2) {
                 throw new BackendUnavailableException("Redis lost its data three times during one snapshot", null);

@@ -13,19 +13,24 @@ local max = tonumber(ARGV[3])
 local m = tonumber(ARGV[5])
 if max > 0 then
   -- Live series have an expiry after now; an expired member not yet collected counts as new if written again.
+  -- The ids are looked up one by one only when the batch could reach the cap at all.
   local live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[2], '+inf')
-  local created = 0
-  for i = 6, 5 + m do
-    local expiry = redis.call('ZSCORE', KEYS[3], ARGV[i])
-    if (not expiry) or tonumber(expiry) <= now then
-      created = created + 1
+  if live + m > max then
+    local created = 0
+    for i = 6, 5 + m do
+      local expiry = redis.call('ZSCORE', KEYS[3], ARGV[i])
+      if (not expiry) or tonumber(expiry) <= now then
+        created = created + 1
+      end
     end
-  end
-  if live + created > max then
-    return {'CAP', epoch, live, created}
+    if live + created > max then
+      return {'CAP', epoch, live, created}
+    end
   end
 end
 local applied, unchanged, stale = 0, 0, 0
+-- The sequence is read once and written back once: the script is atomic, so nothing else can take a number.
+local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 local base = 6 + m
 for j = 6, #KEYS do
   local a = base + (j - 6) * 5
@@ -39,14 +44,16 @@ for j = 6, #KEYS do
     elseif rank == stored and current[2] == value then
       outcome = 'unchanged'
     end
+  else
+    -- A new (or re-created) series: it may have a tombstone to drop.
+    redis.call('ZREM', KEYS[5], id)
   end
   if outcome == 'applied' then
-    local seq = redis.call('INCR', KEYS[2])
-    redis.call('HSET', KEYS[j], 'v', value, 't', ARGV[a + 2], 's', ARGV[4], 'r', ARGV[a + 3], 'q', seq)
+    seq = seq + 1
+    redis.call('HSET', KEYS[j], 'v', value, 't', ARGV[a + 2], 's', ARGV[4], 'r', ARGV[a + 3])
     redis.call('PEXPIREAT', KEYS[j], ARGV[a + 4])
     redis.call('ZADD', KEYS[3], ARGV[a + 4], id)
     redis.call('ZADD', KEYS[4], seq, id)
-    redis.call('ZREM', KEYS[5], id)
     applied = applied + 1
   elseif outcome == 'unchanged' then
     unchanged = unchanged + 1
@@ -54,4 +61,8 @@ for j = 6, #KEYS do
     stale = stale + 1
   end
 end
-return {'OK', epoch, redis.call('GET', KEYS[2]) or '0', applied, unchanged, stale}
+local cursor = string.format('%d', seq)
+if applied > 0 then
+  redis.call('SET', KEYS[2], cursor)
+end
+return {'OK', epoch, cursor, applied, unchanged, stale}
