@@ -20,29 +20,36 @@ final class RedisScripts {
     /** One script: its source (a classpath resource beside this class) and SHA-1. */
     record Script(String name, String source, String sha) {
 
-        static Script load(String name) {
+        /** A script that needs the epoch gets {@code epoch.lua} in front of it. */
+        static Script load(String name, boolean withEpoch) {
+            String source = (withEpoch ? read("epoch") : "") + read(name);
+            try {
+                byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                return new Script(name, source, HexFormat.of().formatHex(sha));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static String read(String name) {
             String resource = name + ".lua";
             try (InputStream in = RedisScripts.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("missing script " + resource);
                 }
-                String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
-                return new Script(name, source, HexFormat.of().formatHex(sha));
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
             }
         }
     }
 
-    static final Script UPSERT = Script.load("upsert");
-    static final Script CURSOR = Script.load("cursor");
-    static final Script PAGE = Script.load("page");
-    static final Script GC = Script.load("gc");
-    static final Script ACQUIRE = Script.load("acquire");
-    static final Script EXTEND = Script.load("extend");
+    static final Script UPSERT = Script.load("upsert", true);
+    static final Script CURSOR = Script.load("cursor", true);
+    static final Script PAGE = Script.load("page", true);
+    static final Script GC = Script.load("gc", true);
+    static final Script ACQUIRE = Script.load("acquire", false);
+    static final Script EXTEND = Script.load("extend", false);
 
     private RedisScripts() {
     }

@@ -2,11 +2,7 @@
 -- purge expired locks. The caller repeats it while any part reports a full step.
 -- KEYS[1] epoch, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] horizon, KEYS[7] locks
 -- ARGV[1] candidate epoch, ARGV[2] now (ms), ARGV[3] tombstone cutoff (ms), ARGV[4] step size, ARGV[5] key prefix
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
+local epoch = ensure_epoch(KEYS[1], ARGV[1])
 local step = tonumber(ARGV[4])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, step)
 for _, id in ipairs(expired) do

@@ -6,11 +6,7 @@
 -- ARGV[9] metric name filter ('' for all)
 -- Returns {'OK', epoch, seq, more, last scanned sequence, then 6 values per event: id, sequence, deleted, value,
 -- updatedAt, source} or {'EXPIRED', reason}.
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
+local epoch = ensure_epoch(KEYS[1], ARGV[1])
 local seq = redis.call('GET', KEYS[2]) or '0'
 local after = tonumber(ARGV[3])
 local snapshot = ARGV[6] == 'snapshot'

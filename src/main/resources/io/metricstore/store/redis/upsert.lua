@@ -3,11 +3,7 @@
 -- ARGV[1] candidate epoch, ARGV[2] now (ms), ARGV[3] max series (0: the cap was checked by an earlier chunk),
 -- ARGV[4] source, ARGV[5] m = number of ids to check against the cap, ARGV[6 .. 5+m] those ids (distinct),
 -- then per point 5 values: id, value, updatedAt (ms), rank, expiry (ms)
-local epoch = redis.call('GET', KEYS[1])
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('SET', KEYS[1], epoch)
-end
+local epoch = ensure_epoch(KEYS[1], ARGV[1])
 local now = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])
 local m = tonumber(ARGV[5])
