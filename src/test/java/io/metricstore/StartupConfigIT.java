@@ -33,6 +33,13 @@ class StartupConfigIT {
     }
 
     @Test
+    void theRedisBackendWithoutARedisNamesTheMissingProperty() throws Exception {
+        Result result = start("-Dstore.backend=redis");
+        assertThat(result.exitCode).isNotZero();
+        assertThat(result.output).contains("store.backend=redis needs a Redis: set quarkus.redis.hosts");
+    }
+
+    @Test
     void anUnparsableDurationNamesTheProperty() throws Exception {
         Result result = start("-Dstore.gc.interval=often");
         assertThat(result.exitCode).isNotZero();

@@ -20,9 +20,10 @@ import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.WriteResult;
 import io.metricstore.store.WriteSource;
+import io.quarkus.arc.ActiveResult;
+import io.quarkus.arc.InjectableInstance;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -89,8 +90,19 @@ public class RedisStore implements StoreBackend {
      * although this bean is never created then.
      */
     @Inject
-    public RedisStore(Instance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
-        this(redis.get(), config, guard);
+    public RedisStore(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
+        this(active(redis), config, guard);
+    }
+
+    /** With {@code store.backend=redis} a Redis client must be configured: say so at start-up, by property name. */
+    private static RedisDataSource active(InjectableInstance<RedisDataSource> redis) {
+        ActiveResult active = redis.getHandle().getBean().checkActive();
+        if (!active.value()) {
+            throw new IllegalStateException("store.backend=redis needs a Redis: set quarkus.redis.hosts (for example "
+                    + "redis://localhost:6379), or run dev mode where Dev Services can start one. "
+                    + active.inactiveReason());
+        }
+        return redis.get();
     }
 
     public RedisStore(RedisDataSource redis, StoreConfig config, RedisGuard guard) {
