@@ -1,6 +1,7 @@
 package io.metricstore.api;
 
 import io.metricstore.store.MetricStore;
+import io.metricstore.store.RawFamily;
 import io.metricstore.store.RawPoint;
 import io.metricstore.store.WriteResult;
 import jakarta.ws.rs.Consumes;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -31,7 +33,17 @@ public class PointsResource {
     public record WriteRequest(
             @Schema(enumeration = {"leader", "follower"}, required = true) String role,
             @Schema(enumeration = {"leader_scrape", "worker_backfill"}, required = true) String source,
-            @Schema(required = true) List<PointBody> points) {
+            @Schema(required = true) List<PointBody> points,
+            @Schema(description = "Type and help per metric family, for the /metrics exposition; each description "
+                    + "lives as long as a series written now") Map<String, FamilyBody> families) {
+    }
+
+    /** How a metric family is exposed. */
+    @Schema(name = "Family")
+    public record FamilyBody(
+            @Schema(enumeration = {"counter", "gauge", "histogram", "summary", "untyped"},
+                    description = "untyped when absent") String type,
+            @Schema(description = "The HELP text") String help) {
     }
 
     /** One point as sent. */
@@ -75,10 +87,15 @@ public class PointsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public WriteResponse write(WriteRequest request) {
         if (request == null) {
-            return WriteResponse.of(store.write(null, null, null));
+            return WriteResponse.of(store.write(null, null, null, null));
         }
         List<RawPoint> points = request.points() == null ? null
                 : request.points().stream().map(p -> p == null ? null : p.raw()).toList();
-        return WriteResponse.of(store.write(request.role(), request.source(), points));
+        Map<String, RawFamily> families = new LinkedHashMap<>();
+        if (request.families() != null) {
+            request.families().forEach((name, family) ->
+                    families.put(name, family == null ? null : new RawFamily(family.type(), family.help())));
+        }
+        return WriteResponse.of(store.write(request.role(), request.source(), points, families));
     }
 }

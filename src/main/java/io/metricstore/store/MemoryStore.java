@@ -46,6 +46,7 @@ public final class MemoryStore implements StoreBackend {
     private long horizon;
 
     private final Map<LockKind, LockTable> locks = new EnumMap<>(LockKind.class);
+    private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
 
     public MemoryStore(StoreConfig config) {
         this.retentionMillis = config.retention().toMillis();
@@ -138,6 +139,24 @@ public final class MemoryStore implements StoreBackend {
     }
 
     @Override
+    public void describe(List<Family> described, Instant now) {
+        long expiresAt = now.toEpochMilli() + retentionMillis;
+        for (Family family : described) {
+            families.put(family.name(), new Described(family, expiresAt));
+        }
+    }
+
+    @Override
+    public List<Family> families(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        return families.values().stream()
+                .filter(described -> described.expiresAt() > nowMillis)
+                .map(Described::family)
+                .sorted(Comparator.comparing(Family::name))
+                .toList();
+    }
+
+    @Override
     public Snapshot snapshot(Optional<String> name, Instant now) {
         long nowMillis = now.toEpochMilli();
         lock.readLock().lock();
@@ -208,6 +227,7 @@ public final class MemoryStore implements StoreBackend {
         } finally {
             lock.writeLock().unlock();
         }
+        families.values().removeIf(described -> described.expiresAt() <= nowMillis);
         int expiredLocks = 0;
         for (LockTable table : locks.values()) {
             expiredLocks += table.purge(nowMillis);
@@ -291,6 +311,9 @@ public final class MemoryStore implements StoreBackend {
         Series series;
         long sequence;
         long expiresAt;
+    }
+
+    private record Described(Family family, long expiresAt) {
     }
 
     private record Tombstone(long sequence, long deletedAt) {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,10 +62,11 @@ public class MetricStore {
     }
 
     /**
-     * Writes a batch: role and source are parsed, the guard checked, the batch size checked and every point
-     * validated before the backend sees any of it.
+     * Writes a batch: role and source are parsed, the guard checked, the batch size checked and every point and
+     * family description validated before the backend sees any of it. Families are recorded after the points, so a
+     * refused batch records nothing.
      */
-    public WriteResult write(String role, String source, List<RawPoint> points) {
+    public WriteResult write(String role, String source, List<RawPoint> points, Map<String, RawFamily> families) {
         RuntimeRole parsedRole = RuntimeRole.parse(role).orElse(null);
         WriteSource parsedSource = WriteSource.parse(source).orElse(null);
         FieldChecks.of()
@@ -78,21 +80,38 @@ public class MetricStore {
             throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
         }
         Instant now = now();
-        List<MetricPoint> valid;
-        try {
-            valid = validator.validate(points, now);
-        } catch (StoreException.Validation invalid) {
+        List<FieldError> errors = new ArrayList<>();
+        List<MetricPoint> valid = validator.validatePoints(points, now, errors);
+        List<Family> described = validator.validateFamilies(families, errors);
+        if (!errors.isEmpty()) {
             metrics.rejected(parsedSource, points.size());
-            throw invalid;
+            throw new StoreException.Validation(errors);
         }
+        WriteResult result;
         try {
-            WriteResult result = metrics.timed("apply", () -> backend.apply(parsedSource, valid, now));
-            metrics.written(parsedSource, result);
-            return result;
+            result = metrics.timed("apply", () -> backend.apply(parsedSource, valid, now));
         } catch (StoreException.SeriesLimitExceeded full) {
             metrics.rejected(parsedSource, points.size());
             throw full;
         }
+        metrics.written(parsedSource, result);
+        if (!described.isEmpty()) {
+            metrics.timed("describe", () -> {
+                backend.describe(described, now);
+                return null;
+            });
+        }
+        return result;
+    }
+
+    public WriteResult write(String role, String source, List<RawPoint> points) {
+        return write(role, source, points, null);
+    }
+
+    /** The families described within the retention. */
+    public List<Family> families() {
+        Instant now = now();
+        return metrics.timed("families", () -> backend.families(now));
     }
 
     public Snapshot snapshot(Optional<String> name) {

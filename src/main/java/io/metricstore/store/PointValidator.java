@@ -15,8 +15,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The validation rules of a point, applied to every write on every backend. Collects every error of every point
- * so that one refusal names all of them.
+ * The validation rules of points and family descriptions, applied to every write on every backend. Collects every
+ * error so that one refusal names all of them.
  */
 public final class PointValidator {
 
@@ -44,18 +44,45 @@ public final class PointValidator {
         this.maxClockSkew = config.maxClockSkew();
     }
 
-    /** Returns the validated points in input order, or throws naming every error of every point. */
-    public List<MetricPoint> validate(List<RawPoint> points, Instant now) {
-        List<FieldError> errors = new ArrayList<>();
+    /** Families: a metric name, one of the five types (untyped when absent), an optional help text of bounded length. */
+    List<Family> validateFamilies(Map<String, RawFamily> families, List<FieldError> errors) {
+        List<Family> valid = new ArrayList<>();
+        if (families == null) {
+            return valid;
+        }
+        for (Map.Entry<String, RawFamily> entry : families.entrySet()) {
+            String path = "families." + entry.getKey();
+            RawFamily raw = entry.getValue();
+            int before = errors.size();
+            checkName(path, entry.getKey(), errors);
+            if (raw == null) {
+                errors.add(new FieldError(path, "must be an object with type and help"));
+                continue;
+            }
+            MetricType type = raw.type() == null ? MetricType.UNTYPED : MetricType.parse(raw.type()).orElse(null);
+            if (type == null) {
+                errors.add(new FieldError(path + ".type",
+                        "must be one of \"counter\", \"gauge\", \"histogram\", \"summary\", \"untyped\""));
+            }
+            String help = raw.help() == null ? "" : raw.help();
+            if (help.length() > limits.maxHelpLength()) {
+                errors.add(new FieldError(path + ".help", "is longer than " + limits.maxHelpLength() + " characters"));
+            }
+            if (errors.size() == before) {
+                valid.add(new Family(entry.getKey(), type, help));
+            }
+        }
+        return valid;
+    }
+
+    /** The valid points in input order; every error of every point is added to {@code errors}. */
+    List<MetricPoint> validatePoints(List<RawPoint> points, Instant now, List<FieldError> errors) {
         List<MetricPoint> valid = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
             MetricPoint point = validate("points[" + i + "]", points.get(i), now, errors);
             if (point != null) {
                 valid.add(point);
             }
-        }
-        if (!errors.isEmpty()) {
-            throw new StoreException.Validation(errors);
         }
         return valid;
     }

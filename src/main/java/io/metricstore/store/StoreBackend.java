@@ -44,7 +44,16 @@ public interface StoreBackend {
      */
     WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now);
 
-    /** The live series (optionally only those named {@code name}) in {@link SeriesId#ORDER}. */
+    /**
+     * Records the type and help of families; each description lives for the retention from {@code now}, like a
+     * series, and a later description of the same family replaces it.
+     */
+    void describe(List<Family> families, Instant now);
+
+    /** The families described within the retention, by name. */
+    List<Family> families(Instant now);
+
+    /** The live series (optionally only those named {@code name}) in snapshot order ({@link SeriesId#sorted}). */
     Snapshot snapshot(Optional<String> name, Instant now);
 
     /** The cursor after the latest change. */
@@ -85,7 +94,10 @@ public interface StoreBackend {
     /** The lock's current holder's fence and expiry, if it is held. */
     Optional<LockState> inspect(LockKind kind, String key, Instant now);
 
-    /** Expires series (recording deletions), purges expired locks and trims old tombstones (raising the horizon). */
+    /**
+     * Expires series (recording deletions) and family descriptions, purges expired locks and trims old tombstones
+     * (raising the horizon).
+     */
     GcReport gc(Instant now);
 
     /** The number of stored series, including expired ones the GC has not removed yet. */

@@ -76,5 +76,8 @@ public interface StoreConfig {
 
         @WithDefault("2048")
         int maxLabelValueLength();
+
+        @WithDefault("1024")
+        int maxHelpLength();
     }
 }

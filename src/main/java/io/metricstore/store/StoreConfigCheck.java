@@ -25,6 +25,7 @@ public final class StoreConfigCheck {
         atLeastOne(problems, "store.limits.max-name-length", config.limits().maxNameLength());
         atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
         atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());
+        atLeastOne(problems, "store.limits.max-help-length", config.limits().maxHelpLength());
         if (config.limits().maxLabels() < 0) {
             problems.add("store.limits.max-labels must not be negative, got " + config.limits().maxLabels());
         }

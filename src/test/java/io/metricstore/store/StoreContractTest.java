@@ -320,6 +320,55 @@ public abstract class StoreContractTest {
         assertThat(result).isEqualTo(new WriteResult(0, 0, 0, store.cursor()));
     }
 
+    // ---- families
+
+    @Test
+    void familiesAreDescribedAndLiveAsLongAsASeriesWrittenThen() {
+        Map<String, RawFamily> families = new java.util.LinkedHashMap<>();
+        families.put("http_requests", new RawFamily("counter", "Requests \\ served\nby code"));
+        families.put("queue_depth", new RawFamily(null, null));
+        store.write("leader", "leader_scrape", List.of(point("http_requests_total", 1)), families);
+        assertThat(store.families()).containsExactly(
+                new Family("http_requests", MetricType.COUNTER, "Requests \\ served\nby code"),
+                new Family("queue_depth", MetricType.UNTYPED, ""));
+        clock.advance(Duration.ofMinutes(30));
+        store.write("follower", "worker_backfill", List.of(), Map.of("queue_depth", new RawFamily("gauge", "Depth")));
+        assertThat(store.families()).extracting(Family::name, Family::type)
+                .containsExactly(tuple("http_requests", MetricType.COUNTER), tuple("queue_depth", MetricType.GAUGE));
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(store.families()).extracting(Family::name).containsExactly("queue_depth");
+        store.gc();
+        assertThat(store.families()).extracting(Family::name).containsExactly("queue_depth");
+        clock.advance(Duration.ofMinutes(30));
+        store.gc();
+        assertThat(store.families()).isEmpty();
+    }
+
+    @Test
+    void badFamilyDescriptionsAreNamedAndNothingIsWritten() {
+        Map<String, RawFamily> families = new java.util.LinkedHashMap<>();
+        families.put("9bad", new RawFamily("gauge", ""));
+        families.put("typo", new RawFamily("histogramm", ""));
+        families.put("wordy", new RawFamily("gauge", "h".repeat(1025)));
+        families.put("empty", null);
+        families.put("fine", new RawFamily("summary", "ok"));
+        List<FieldError> errors = validationErrors(() ->
+                store.write("leader", "leader_scrape", List.of(point("bad name", 1)), families));
+        assertThat(errors).extracting(FieldError::field).containsExactly("points[0].name", "families.9bad",
+                "families.typo.type", "families.wordy.help", "families.empty");
+        assertThat(store.families()).isEmpty();
+        assertThat(live()).isEmpty();
+    }
+
+    @Test
+    void aBatchRefusedByTheCapRecordsNoFamily() {
+        use("store.max-series", "1");
+        scrape(point("a", 1));
+        assertThatThrownBy(() -> store.write("leader", "leader_scrape", List.of(point("b", 1)),
+                Map.of("b", new RawFamily("gauge", "B")))).isInstanceOf(StoreException.SeriesLimitExceeded.class);
+        assertThat(store.families()).isEmpty();
+    }
+
     // ---- precedence
 
     @Test

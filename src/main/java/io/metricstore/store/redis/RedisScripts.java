@@ -50,6 +50,8 @@ final class RedisScripts {
     static final Script GC = Script.load("gc", true);
     static final Script ACQUIRE = Script.load("acquire", false);
     static final Script EXTEND = Script.load("extend", false);
+    static final Script DESCRIBE = Script.load("describe", false);
+    static final Script FAMILIES = Script.load("families", false);
 
     private RedisScripts() {
     }

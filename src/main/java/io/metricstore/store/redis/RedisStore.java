@@ -5,11 +5,13 @@ import io.metricstore.store.Change;
 import io.metricstore.store.Cursor;
 import io.metricstore.store.Delta;
 import io.metricstore.store.Epochs;
+import io.metricstore.store.Family;
 import io.metricstore.store.GcReport;
 import io.metricstore.store.LockGrant;
 import io.metricstore.store.LockKind;
 import io.metricstore.store.LockState;
 import io.metricstore.store.MetricPoint;
+import io.metricstore.store.MetricType;
 import io.metricstore.store.Precedence;
 import io.metricstore.store.SampleValue;
 import io.metricstore.store.Series;
@@ -30,6 +32,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +57,8 @@ import java.util.function.Supplier;
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
  *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, expiring with the lease;
  *       {@code locks}: sorted set of held locks by expiry; {@code fences:<kind>}: hash of the last fence per key,
- *       never expiring.</li>
+ *       never expiring;</li>
+ *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
  *
  * <h2>Atomicity</h2>
@@ -83,6 +87,7 @@ public class RedisStore implements StoreBackend {
     private final List<String> feedKeys;
     private final List<String> pageKeys;
     private final List<String> gcKeys;
+    private final List<String> familyKeys;
 
     /**
      * The bean constructor. The data source comes through {@link Instance}: with the memory backend and no
@@ -114,8 +119,9 @@ public class RedisStore implements StoreBackend {
         this.prefix = "{" + config.namespace() + "}:";
         this.feedKeys = List.of(key("epoch"), key("seq"), key("index"), key("changes"), key("tombstones"));
         this.pageKeys = List.of(key("epoch"), key("seq"), key("horizon"), key("changes"));
+        this.familyKeys = List.of(key("families"), key("families:expiry"));
         this.gcKeys = List.of(key("epoch"), key("seq"), key("index"), key("changes"), key("tombstones"),
-                key("horizon"), key("locks"));
+                key("horizon"), key("locks"), familyKeys.get(0), familyKeys.get(1));
     }
 
     private String key(String name) {
@@ -188,6 +194,32 @@ public class RedisStore implements StoreBackend {
         }
         return new WriteResult(applied, unchanged, stale,
                 new Cursor(last.get(1).toString(), Long.parseLong(last.get(2).toString())));
+    }
+
+    @Override
+    public void describe(List<Family> families, Instant now) {
+        List<String> args = new ArrayList<>(3 * families.size());
+        String expiry = Long.toString(now.toEpochMilli() + retentionMillis);
+        for (Family family : families) {
+            args.add(family.name());
+            args.add(family.type().wire() + "\n" + family.help());
+            args.add(expiry);
+        }
+        script(RedisScripts.DESCRIBE, familyKeys, args, true);
+    }
+
+    @Override
+    public List<Family> families(Instant now) {
+        Response pairs = script(RedisScripts.FAMILIES, familyKeys, List.of(Long.toString(now.toEpochMilli())), true);
+        List<Family> families = new ArrayList<>(pairs.size() / 2);
+        for (int i = 0; i < pairs.size(); i += 2) {
+            String described = pairs.get(i + 1).toString();
+            int newline = described.indexOf('\n');
+            families.add(new Family(pairs.get(i).toString(),
+                    MetricType.parse(described.substring(0, newline)).orElseThrow(), described.substring(newline + 1)));
+        }
+        families.sort(Comparator.comparing(Family::name));
+        return families;
     }
 
     @Override
@@ -277,10 +309,11 @@ public class RedisStore implements StoreBackend {
             int s = step.get(0).toInteger();
             int l = step.get(1).toInteger();
             int t = step.get(2).toInteger();
+            int f = step.get(3).toInteger();
             series += s;
             locks += l;
             tombstones += t;
-            more = s == PAGE || l == PAGE || t == PAGE;
+            more = s == PAGE || l == PAGE || t == PAGE || f == PAGE;
         }
         return new GcReport(series, locks, tombstones);
     }

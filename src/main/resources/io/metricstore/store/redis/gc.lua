@@ -1,6 +1,7 @@
 -- One bounded step of the GC: expire series (recording deletions), trim old tombstones (raising the horizon),
 -- purge expired locks. The caller repeats it while any part reports a full step.
--- KEYS[1] epoch, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] horizon, KEYS[7] locks
+-- KEYS[1] epoch, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] horizon, KEYS[7] locks,
+-- KEYS[8] families hash, KEYS[9] families expiry sorted set
 -- ARGV[1] candidate epoch, ARGV[2] now (ms), ARGV[3] tombstone cutoff (ms), ARGV[4] step size, ARGV[5] key prefix
 local epoch = ensure_epoch(KEYS[1], ARGV[1])
 local step = tonumber(ARGV[4])
@@ -32,4 +33,9 @@ for _, member in ipairs(locks) do
   redis.call('DEL', ARGV[5] .. 'lock:' .. member)
   redis.call('ZREM', KEYS[7], member)
 end
-return {#expired, #locks, #trimmed}
+local families = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', ARGV[2], 'LIMIT', 0, step)
+for _, name in ipairs(families) do
+  redis.call('HDEL', KEYS[8], name)
+  redis.call('ZREM', KEYS[9], name)
+end
+return {#expired, #locks, #trimmed, #families}
