@@ -1,5 +1,6 @@
 package io.metricstore.health;
 
+import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MetricStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,16 +17,18 @@ import org.eclipse.microprofile.health.Startup;
 /**
  * The three probes. Liveness only says the process serves requests: it never looks at the backend, so an outage
  * of shared state does not make Kubernetes restart every pod. Readiness follows the backend; started flips once
- * the application has finished starting.
+ * the application has finished starting. Readiness also requires the /metrics copy of the state to be current.
  */
 @ApplicationScoped
 public class StoreHealth {
 
     private final MetricStore store;
+    private final FollowerCache cache;
     private final AtomicBoolean started = new AtomicBoolean();
 
-    public StoreHealth(MetricStore store) {
+    public StoreHealth(MetricStore store, FollowerCache cache) {
         this.store = store;
+        this.cache = cache;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -48,6 +51,17 @@ public class StoreHealth {
             store.backendDetails().forEach(response::withData);
             return response.build();
         };
+    }
+
+    /** /metrics serves this replica's copy: not ready before it caught up once, nor when it stopped catching up. */
+    @Produces
+    @Readiness
+    HealthCheck exposition() {
+        return () -> HealthCheckResponse.named("exposition-cache")
+                .status(cache.fresh())
+                .withData("series", cache.size())
+                .withData("ageSeconds", cache.age().map(age -> age.toMillis() / 1000.0).map(String::valueOf).orElse("never"))
+                .build();
     }
 
     @Produces

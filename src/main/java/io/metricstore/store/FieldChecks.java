@@ -23,6 +23,12 @@ final class FieldChecks {
         return this;
     }
 
+    /** A metric name, as a filter: the same grammar a written point's name follows. */
+    FieldChecks metricName(String field, String name) {
+        return require(PointValidator.METRIC_NAME.matcher(name).matches(), field,
+                "must be a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*");
+    }
+
     /** Lock keys: 1 to 256 printable characters (no control, format or unassigned code points). */
     FieldChecks key(String key) {
         if (key == null || key.isEmpty()) {
@@ -45,7 +51,8 @@ final class FieldChecks {
         if (ttl == null) {
             return require(false, "ttl", "is required");
         }
-        return require(ttl.toMillis() >= 1, "ttl", "must be at least 1ms")
+        // Compared as durations: a huge TTL must be refused, not overflow a conversion to milliseconds.
+        return require(ttl.compareTo(Duration.ofMillis(1)) >= 0, "ttl", "must be at least 1ms")
                 .require(ttl.compareTo(max) <= 0, "ttl", "must be at most store.locks.max-ttl (" + max + ")");
     }
 

@@ -89,28 +89,31 @@ public final class MemoryStore implements StoreBackend {
         }
     }
 
-    /** Refuses a batch that would exceed the cap; expired series are collected first so they never count. */
+    /**
+     * Refuses a batch that would exceed the cap. Expired series not yet collected count neither as live nor as
+     * existing, and counting them changes nothing: deletions are the GC's alone.
+     */
     private void checkCap(String[] ids, long nowMillis) {
-        int created = countAbsent(ids);
-        // size + absent over-estimates live + created, because a revived expired series is still in the map.
-        if (series.size() + created <= maxSeries) {
+        if (series.size() + ids.length <= maxSeries) {
             return;
         }
-        expireSeries(nowMillis);
-        created = countAbsent(ids);
-        if (series.size() + created > maxSeries) {
-            throw new StoreException.SeriesLimitExceeded(series.size(), created, maxSeries);
+        int expired = expiredCount(nowMillis);
+        Set<String> created = new HashSet<>();
+        for (String id : ids) {
+            Entry entry = series.get(id);
+            if (entry == null || entry.expiresAt <= nowMillis) {
+                created.add(id);
+            }
+        }
+        long live = series.size() - expired;
+        if (live + created.size() > maxSeries) {
+            throw new StoreException.SeriesLimitExceeded(live, created.size(), maxSeries);
         }
     }
 
-    private int countAbsent(String[] ids) {
-        Set<String> absent = new HashSet<>();
-        for (String id : ids) {
-            if (!series.containsKey(id)) {
-                absent.add(id);
-            }
-        }
-        return absent.size();
+    /** Series whose expiry has passed: the head of the expiry index, O(expired). */
+    private int expiredCount(long nowMillis) {
+        return expiries.headSet(new Expiry(nowMillis, "\uffff"), true).size();
     }
 
     private Precedence.Outcome applyOne(String id, MetricPoint point, WriteSource source) {
@@ -185,7 +188,8 @@ public final class MemoryStore implements StoreBackend {
     }
 
     @Override
-    public Delta changes(Cursor since, int limit) {
+    public Delta changes(Cursor since, int limit, Instant now) {
+        long nowMillis = now.toEpochMilli();
         lock.readLock().lock();
         try {
             if (!since.epoch().equals(epoch)) {
@@ -203,7 +207,8 @@ public final class MemoryStore implements StoreBackend {
             while (events.size() < limit && tail.hasNext()) {
                 Map.Entry<Long, String> change = tail.next();
                 Entry entry = series.get(change.getValue());
-                events.add(entry != null && entry.sequence == change.getKey()
+                // An expired series is gone for followers even before the GC records its deletion.
+                events.add(entry != null && entry.sequence == change.getKey() && entry.expiresAt > nowMillis
                         ? Change.upsert(entry.series)
                         : Change.deletion(change.getValue()));
                 last = change.getKey();
@@ -268,10 +273,10 @@ public final class MemoryStore implements StoreBackend {
     }
 
     @Override
-    public long seriesCount() {
+    public long liveSeries(Instant now) {
         lock.readLock().lock();
         try {
-            return series.size();
+            return series.size() - expiredCount(now.toEpochMilli());
         } finally {
             lock.readLock().unlock();
         }

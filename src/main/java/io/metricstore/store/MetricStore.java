@@ -79,6 +79,8 @@ public class MetricStore {
             metrics.rejected(parsedSource, points.size());
             throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
         }
+        FieldChecks.of().require(families == null || families.size() <= config.maxBatch(), "families",
+                "describes more families than store.max-batch (" + config.maxBatch() + ")").orThrow();
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
         List<MetricPoint> valid = validator.validatePoints(points, now, errors);
@@ -115,6 +117,7 @@ public class MetricStore {
     }
 
     public Snapshot snapshot(Optional<String> name) {
+        name.ifPresent(metric -> FieldChecks.of().metricName("name", metric).orThrow());
         Instant now = now();
         return metrics.timed("snapshot", () -> backend.snapshot(name, now));
     }
@@ -133,7 +136,8 @@ public class MetricStore {
                         "must be an integer from 1 to " + MAX_CHANGES_LIMIT)
                 .orThrow();
         Cursor cursor = Cursor.decode(since);
-        return metrics.timed("changes", () -> backend.changes(cursor, pageSize));
+        Instant now = now();
+        return metrics.timed("changes", () -> backend.changes(cursor, pageSize, now));
     }
 
     private static int pageSize(String limit) {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class PointValidator {
 
-    private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     /** RFC 3339: seconds are required, a fraction of up to nine digits is optional, 'T' and 'Z' in either case. */
     private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
@@ -65,7 +65,9 @@ public final class PointValidator {
                         "must be one of \"counter\", \"gauge\", \"histogram\", \"summary\", \"untyped\""));
             }
             String help = raw.help() == null ? "" : raw.help();
-            if (help.length() > limits.maxHelpLength()) {
+            if (!wellFormed(help)) {
+                errors.add(new FieldError(path + ".help", "is not valid Unicode (a lone surrogate)"));
+            } else if (help.length() > limits.maxHelpLength()) {
                 errors.add(new FieldError(path + ".help", "is longer than " + limits.maxHelpLength() + " characters"));
             }
             if (errors.size() == before) {
@@ -130,6 +132,8 @@ public final class PointValidator {
                 errors.add(new FieldError(at, "label names starting with __ are reserved"));
             } else if (value == null) {
                 errors.add(new FieldError(at, "label value must be a string"));
+            } else if (!wellFormed(value)) {
+                errors.add(new FieldError(at, "label value is not valid Unicode (a lone surrogate)"));
             } else if (value.length() > limits.maxLabelValueLength()) {
                 errors.add(new FieldError(at, "label value is longer than " + limits.maxLabelValueLength() + " characters"));
             } else if (!value.isEmpty()) {
@@ -141,6 +145,11 @@ public final class PointValidator {
             errors.add(new FieldError(field, "has " + labels.size() + " labels, more than " + limits.maxLabels()));
         }
         return labels;
+    }
+
+    /** No lone surrogates: such text has no UTF-8 form, so Redis and memory would not store the same series. */
+    private static boolean wellFormed(String text) {
+        return text.codePoints().noneMatch(c -> Character.getType(c) == Character.SURROGATE);
     }
 
     private static double value(String field, RawPoint.RawValue raw, List<FieldError> errors) {

@@ -109,9 +109,14 @@ public final class SeriesId {
      * character. Metric and label names cannot hold either.
      */
     static String sortKey(MetricPoint point) {
-        StringBuilder key = new StringBuilder(point.name().length() + point.labels().size() * 24);
-        key.append(point.name()).append('\u0000');
-        for (Map.Entry<String, String> label : point.labels().entrySet()) {
+        return sortKey(point.name(), point.labels());
+    }
+
+    /** {@link #sortKey(MetricPoint)} of a name and label set. */
+    public static String sortKey(String name, SortedMap<String, String> labels) {
+        StringBuilder key = new StringBuilder(name.length() + labels.size() * 24);
+        key.append(name).append('\u0000');
+        for (Map.Entry<String, String> label : labels.entrySet()) {
             key.append(label.getKey()).append('\u0000');
             String value = label.getValue();
             for (int c = 0; c < value.length(); c++) {

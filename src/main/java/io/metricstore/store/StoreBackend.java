@@ -60,12 +60,13 @@ public interface StoreBackend {
     Cursor cursor();
 
     /**
-     * Up to {@code limit} changes after {@code since}.
+     * Up to {@code limit} changes after {@code since}. A series that has expired by {@code now} is reported as
+     * deleted, even before the GC records its deletion (which then follows as a second deletion).
      *
      * @throws StoreException.CursorExpired when the cursor is from another epoch, below the horizon or ahead of
      *     the store
      */
-    Delta changes(Cursor since, int limit);
+    Delta changes(Cursor since, int limit, Instant now);
 
     /**
      * Acquires a lock for {@code token}; when {@code token} already holds it (a retried acquire) the lease is
@@ -100,8 +101,8 @@ public interface StoreBackend {
      */
     GcReport gc(Instant now);
 
-    /** The number of stored series, including expired ones the GC has not removed yet. */
-    long seriesCount();
+    /** The number of live series: stored and not expired by {@code now}. */
+    long liveSeries(Instant now);
 
     /** Whether the backend can serve requests now. */
     boolean ready();

@@ -45,6 +45,14 @@ public interface StoreConfig {
 
     Limits limits();
 
+    Exposition exposition();
+
+    interface Exposition {
+        /** How often each replica's copy of the state follows the change feed, for {@code /metrics}. */
+        @WithDefault("1s")
+        Duration refresh();
+    }
+
     interface Gc {
         /** How often the scheduled GC runs. */
         @WithDefault("30s")

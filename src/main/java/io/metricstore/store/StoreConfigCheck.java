@@ -17,6 +17,7 @@ public final class StoreConfigCheck {
         positive(problems, "store.gc.interval", config.gc().interval());
         positive(problems, "store.changes.tombstone-retention", config.changes().tombstoneRetention());
         positive(problems, "store.locks.max-ttl", config.locks().maxTtl());
+        positive(problems, "store.exposition.refresh", config.exposition().refresh());
         if (config.maxClockSkew().isNegative()) {
             problems.add("store.max-clock-skew must not be negative, got " + config.maxClockSkew());
         }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,7 @@ public final class StoreMetrics {
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
 
-    public StoreMetrics(MeterRegistry registry, StoreBackend backend) {
+    public StoreMetrics(MeterRegistry registry, StoreBackend backend, Clock clock) {
         this.registry = registry;
         this.backend = backend.name();
         for (WriteSource source : WriteSource.values()) {
@@ -38,8 +39,8 @@ public final class StoreMetrics {
             points.put(source, byOutcome);
             rejected.put(source, pointsCounter(source, "rejected"));
         }
-        Gauge.builder("store_series_live", backend, StoreMetrics::seriesCount)
-                .description("Series stored, including expired ones the GC has not removed yet")
+        Gauge.builder("store_series_live", backend, b -> liveSeries(b, clock))
+                .description("Live series: stored and not expired")
                 .tag("backend", this.backend)
                 .register(registry);
         gcRuns = Counter.builder("store_gc_runs_total").description("GC runs").register(registry);
@@ -49,9 +50,9 @@ public final class StoreMetrics {
     }
 
     /** A scrape of the telemetry must not fail because the backend is down: the gauge shows NaN then. */
-    private static double seriesCount(StoreBackend backend) {
+    private static double liveSeries(StoreBackend backend, Clock clock) {
         try {
-            return backend.seriesCount();
+            return backend.liveSeries(clock.instant());
         } catch (RuntimeException unavailable) {
             return Double.NaN;
         }

@@ -26,8 +26,8 @@ public class StoreProducer {
 
     @Produces
     @Singleton
-    StoreMetrics metrics(MeterRegistry registry, StoreBackend backend, Instance<RedisGuard> guard) {
-        StoreMetrics metrics = new StoreMetrics(registry, backend);
+    StoreMetrics metrics(MeterRegistry registry, StoreBackend backend, Clock clock, Instance<RedisGuard> guard) {
+        StoreMetrics metrics = new StoreMetrics(registry, backend, clock);
         if (backend instanceof RedisStore) {
             RedisGuard redisGuard = guard.get();
             metrics.circuit(() -> redisGuard.circuit().name().toLowerCase(Locale.ROOT));

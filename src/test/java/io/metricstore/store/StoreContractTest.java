@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.metricstore.exposition.ExpositionFormat;
+import io.metricstore.exposition.FollowerCache;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -51,6 +54,7 @@ public abstract class StoreContractTest {
     protected MutableClock clock;
     protected StoreBackend backend;
     protected MetricStore store;
+    protected StoreConfig config;
     private final List<ExecutorService> pools = new ArrayList<>();
 
     /** A backend holding no state, configured by {@code config}. */
@@ -76,10 +80,10 @@ public abstract class StoreContractTest {
         List<String> all = new ArrayList<>(List.of(BASE_CONFIG));
         all.addAll(List.of(backendConfig()));
         all.addAll(List.of(overrides));
-        StoreConfig config = TestConfigs.config(all.toArray(String[]::new));
+        config = TestConfigs.config(all.toArray(String[]::new));
         clock = new MutableClock(T0);
         backend = newBackend(config);
-        store = new MetricStore(backend, config, clock, new StoreMetrics(new SimpleMeterRegistry(), backend));
+        store = new MetricStore(backend, config, clock, new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
     }
 
     // ---- helpers
@@ -483,6 +487,60 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void anExpiredSeriesIsDeletedForFollowersBeforeTheGcRuns() {
+        Cursor before = store.cursor();
+        scrape(point("m", 1), point("young", 1, T0.plusSeconds(1)));
+        clock.advance(Duration.ofHours(1));
+        assertThat(changesSince(before).events()).containsExactly(Change.deletion("m"), Change.upsert(
+                live().get("young")));
+        assertThat(store.snapshot(Optional.empty()).series()).extracting(Series::id).containsExactly("young");
+    }
+
+    @Test
+    void countingExpiredSeriesForTheCapDeletesNothing() {
+        use("store.max-series", "2");
+        scrape(point("a", 1), point("b", 1));
+        clock.advance(Duration.ofHours(1));
+        Cursor before = store.cursor();
+        assertThat(scrape(point("c", 1), point("d", 1)).applied()).isEqualTo(2);
+        assertThat(store.cursor().sequence()).as("only the two writes moved the cursor")
+                .isEqualTo(before.sequence() + 2);
+        assertThat(store.gc().expiredSeries()).as("the GC still finds both expired series").isEqualTo(2);
+    }
+
+    @Test
+    void largeBatchesSnapshotsDeltasAndGcsSpanManyPages() {
+        use("store.max-batch", "2500", "store.max-series", "3000");
+        RawPoint[] points = new RawPoint[2500];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = point("bulk", Map.of("i", String.format("%04d", i)), i, null);
+        }
+        Cursor before = store.cursor();
+        assertThat(scrape(points).applied()).isEqualTo(2500);
+        List<Series> snapshot = store.snapshot(Optional.empty()).series();
+        assertThat(snapshot).hasSize(2500);
+        assertThat(snapshot.get(0).id()).isEqualTo("bulk{i=\"0000\"}");
+        assertThat(snapshot.get(2499).point().value()).isEqualTo(2499);
+        Delta page = store.changes(before.encode(), "10000");
+        assertThat(page.events()).hasSize(2500);
+        assertThat(page.more()).isFalse();
+        clock.advance(Duration.ofHours(1));
+        assertThat(store.gc().expiredSeries()).isEqualTo(2500);
+        assertThat(store.changes(page.cursor().encode(), "10000").events()).hasSize(2500)
+                .allMatch(Change::deleted);
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(store.gc().trimmedTombstones()).isEqualTo(2500);
+    }
+
+    @Test
+    void liveSeriesExcludeExpiredOnes() {
+        scrape(point("old", 1), point("new", 1, T0.plusSeconds(10)));
+        assertThat(backend.liveSeries(clock.instant())).isEqualTo(2);
+        clock.advance(Duration.ofHours(1));
+        assertThat(backend.liveSeries(clock.instant())).isEqualTo(1);
+    }
+
+    @Test
     void aDeletedSeriesCanComeBack() {
         scrape(point("m", 1));
         clock.advance(Duration.ofHours(2));
@@ -512,6 +570,12 @@ public abstract class StoreContractTest {
         scrape(point("a", Map.of("k", "1"), 1, null), point("a", 1), point("b", 1));
         assertThat(store.snapshot(Optional.of("a")).series()).extracting(Series::id).containsExactly("a", "a{k=\"1\"}");
         assertThat(store.snapshot(Optional.of("zzz")).series()).isEmpty();
+    }
+
+    @Test
+    void aSnapshotFilterMustBeAMetricName() {
+        assertThat(validationErrors(() -> store.snapshot(Optional.of("a{x=\"1\"}"))))
+                .extracting(FieldError::field).containsExactly("name");
     }
 
     @Test
@@ -769,6 +833,19 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void hugeTtlsAreRefusedNotOverflowed() {
+        assertThat(validationErrors(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(Long.MAX_VALUE), null)))
+                .extracting(FieldError::field).containsOnly("ttl");
+    }
+
+    @Test
+    void loneSurrogatesAreRefusedInLabelValuesAndHelp() {
+        assertThat(validationErrors(() -> store.write("leader", "leader_scrape",
+                List.of(point("m", Map.of("a", "x\ud800"), 1, null)), Map.of("m", new RawFamily("gauge", "\udc00")))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.a", "families.m.help");
+    }
+
+    @Test
     void lockTtlsArePositiveAndAtMostTheMaximum() {
         store.acquire(LockKind.JOB, "max", Duration.ofHours(1), null);
         store.acquire(LockKind.JOB, "min", Duration.ofMillis(1), null);
@@ -802,6 +879,172 @@ public abstract class StoreContractTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(store.gc().expiredLocks()).isEqualTo(2);
         assertThat(store.inspect(LockKind.JOB, "long")).isPresent();
+    }
+
+    // ---- the /metrics copy of the state (exposition)
+
+    private FollowerCache followerCache() {
+        return new FollowerCache(store, clock, config, new SimpleMeterRegistry());
+    }
+
+    private static String render(FollowerCache cache, ExpositionFormat format, boolean timestamps) {
+        StringWriter out = new StringWriter();
+        try {
+            cache.render(out, format, timestamps);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private void writeExpositionFixture() {
+        Map<String, String> odd = Map.of("code", "200", "path", "/a\"b\\c\nd");
+        Map<String, RawFamily> families = new java.util.LinkedHashMap<>();
+        families.put("http_requests", new RawFamily("counter", "Requests \\ served\nby code"));
+        families.put("latency_seconds", new RawFamily("histogram", "Latency \"quoted\""));
+        families.put("rpc_duration_seconds", new RawFamily("summary", "RPC"));
+        families.put("temperature", new RawFamily("gauge", "Temp"));
+        store.write("leader", "leader_scrape", List.of(
+                point("http_requests_total", odd, 1027, null),
+                point("http_requests_total", Map.of("code", "500"), 3, null),
+                point("http_requests_created", odd, 1_700_000_000, null),
+                point("latency_seconds_bucket", Map.of("le", "+Inf"), 5, null),
+                point("latency_seconds_bucket", Map.of("le", "10"), 4, null),
+                point("latency_seconds_bucket", Map.of("le", "0.5"), 3, null),
+                point("latency_seconds_bucket", Map.of("le", "2.5"), 3.5, null),
+                point("latency_seconds_sum", 12.5),
+                point("latency_seconds_count", 5),
+                point("latency_seconds_c", 1),
+                point("rpc_duration_seconds", Map.of("quantile", "0.99"), 0.9, null),
+                point("rpc_duration_seconds", Map.of("quantile", "0.5"), 0.1, null),
+                point("rpc_duration_seconds_sum", 10),
+                point("rpc_duration_seconds_count", 100),
+                point("temperature", Double.NaN),
+                point("big_value", Double.NEGATIVE_INFINITY)), families);
+    }
+
+    @Test
+    void theTextExpositionGroupsFamiliesAndEscapes() {
+        writeExpositionFixture();
+        FollowerCache cache = followerCache();
+        cache.refresh();
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("""
+                # TYPE big_value untyped
+                big_value -Inf
+                # HELP http_requests_total Requests \\\\ served\\nby code
+                # TYPE http_requests_total counter
+                http_requests_total{code="200",path="/a\\"b\\\\c\\nd"} 1027
+                http_requests_total{code="500"} 3
+                # HELP latency_seconds Latency "quoted"
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{le="0.5"} 3
+                latency_seconds_bucket{le="2.5"} 3.5
+                latency_seconds_bucket{le="10"} 4
+                latency_seconds_bucket{le="+Inf"} 5
+                latency_seconds_count 5
+                latency_seconds_sum 12.5
+                # TYPE latency_seconds_c untyped
+                latency_seconds_c 1
+                # HELP rpc_duration_seconds RPC
+                # TYPE rpc_duration_seconds summary
+                rpc_duration_seconds{quantile="0.5"} 0.1
+                rpc_duration_seconds{quantile="0.99"} 0.9
+                rpc_duration_seconds_count 100
+                rpc_duration_seconds_sum 10
+                # HELP temperature Temp
+                # TYPE temperature gauge
+                temperature NaN
+                """);
+    }
+
+    @Test
+    void theOpenMetricsExpositionNamesCountersWithoutTotalAndEndsWithEof() {
+        writeExpositionFixture();
+        FollowerCache cache = followerCache();
+        cache.refresh();
+        assertThat(render(cache, ExpositionFormat.OPENMETRICS, false)).isEqualTo("""
+                # TYPE big_value unknown
+                big_value -Inf
+                # HELP http_requests Requests \\\\ served\\nby code
+                # TYPE http_requests counter
+                http_requests_total{code="200",path="/a\\"b\\\\c\\nd"} 1027
+                http_requests_created{code="200",path="/a\\"b\\\\c\\nd"} 1700000000
+                http_requests_total{code="500"} 3
+                # HELP latency_seconds Latency \\"quoted\\"
+                # TYPE latency_seconds histogram
+                latency_seconds_bucket{le="0.5"} 3
+                latency_seconds_bucket{le="2.5"} 3.5
+                latency_seconds_bucket{le="10"} 4
+                latency_seconds_bucket{le="+Inf"} 5
+                latency_seconds_count 5
+                latency_seconds_sum 12.5
+                # TYPE latency_seconds_c unknown
+                latency_seconds_c 1
+                # HELP rpc_duration_seconds RPC
+                # TYPE rpc_duration_seconds summary
+                rpc_duration_seconds{quantile="0.5"} 0.1
+                rpc_duration_seconds{quantile="0.99"} 0.9
+                rpc_duration_seconds_count 100
+                rpc_duration_seconds_sum 10
+                # HELP temperature Temp
+                # TYPE temperature gauge
+                temperature NaN
+                # EOF
+                """);
+    }
+
+    @Test
+    void timestampsAreMillisecondsInTextAndSecondsInOpenMetrics() {
+        scrape(point("stamped", 1, T0.minusMillis(1500)));
+        FollowerCache cache = followerCache();
+        cache.refresh();
+        long millis = T0.minusMillis(1500).toEpochMilli();
+        assertThat(render(cache, ExpositionFormat.TEXT, true)).endsWith("stamped 1 " + millis + "\n");
+        assertThat(render(cache, ExpositionFormat.OPENMETRICS, true))
+                .endsWith("stamped 1 " + (millis / 1000) + "." + String.format("%03d", millis % 1000) + "\n# EOF\n");
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).endsWith("stamped 1\n");
+    }
+
+    @Test
+    void theCopyFollowsChangesDeletionsAndFamilies() {
+        FollowerCache cache = followerCache();
+        assertThat(cache.fresh()).isFalse();
+        cache.refresh();
+        assertThat(cache.fresh()).isTrue();
+        assertThat(render(cache, ExpositionFormat.OPENMETRICS, false)).isEqualTo("# EOF\n");
+        scrape(point("a", 1), point("b", 2));
+        assertThat(cache.size()).isZero();
+        cache.refresh();
+        assertThat(render(cache, ExpositionFormat.TEXT, false))
+                .isEqualTo("# TYPE a untyped\na 1\n# TYPE b untyped\nb 2\n");
+        clock.advance(Duration.ofMinutes(40));
+        scrape(point("b", 3));
+        store.write("leader", "leader_scrape", List.of(), Map.of("b", new RawFamily("gauge", "B")));
+        clock.advance(Duration.ofMinutes(20));
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).as("the copy's points expired; not yet refreshed")
+                .isEmpty();
+        store.gc();
+        cache.refresh();
+        assertThat(cache.size()).isEqualTo(1);
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("# HELP b B\n# TYPE b gauge\nb 3\n");
+        clock.advance(Duration.ofSeconds(5).plusMillis(1));
+        assertThat(cache.fresh()).as("not refreshed for five intervals").isFalse();
+    }
+
+    @Test
+    void anExpiredCursorMakesTheCopyTakeANewSnapshot() {
+        FollowerCache cache = followerCache();
+        scrape(point("gone", 1), point("kept", 1, T0.plusSeconds(30)));
+        cache.refresh();
+        clock.advance(Duration.ofHours(1));
+        scrape(point("fresh", 1));
+        store.gc();
+        clock.advance(Duration.ofMinutes(11));
+        store.gc();
+        assertThatThrownBy(() -> changesSince(new Cursor(store.cursor().epoch(), 0)))
+                .isInstanceOf(StoreException.CursorExpired.class);
+        cache.refresh();
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("# TYPE fresh untyped\nfresh 1\n");
     }
 
     // ---- concurrency

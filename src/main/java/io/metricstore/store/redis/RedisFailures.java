@@ -2,14 +2,18 @@ package io.metricstore.store.redis;
 
 import io.metricstore.store.BackendUnavailableException;
 import io.vertx.redis.client.Response;
-import java.util.Set;
+import java.util.List;
 
 /** Sorts what the Redis client throws into "Redis is unavailable now" and "this is a bug". */
 final class RedisFailures {
 
-    /** Error replies that mean the server cannot serve right now, not that the command was wrong. */
-    private static final Set<String> TRANSIENT = Set.of("LOADING", "BUSY", "MASTERDOWN", "READONLY", "CLUSTERDOWN",
-            "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "OOM");
+    /**
+     * Error replies that mean this code sent a wrong command or script: a bug, which retrying cannot fix. Every
+     * other reply (LOADING, READONLY, MISCONF, NOAUTH, OOM, "max number of clients", …) means the server cannot
+     * serve now, which is an outage to answer with 503.
+     */
+    private static final List<String> BUGS = List.of("WRONGTYPE", "ERR Error running script", "ERR user_script",
+            "ERR wrong number of arguments", "ERR unknown command", "ERR syntax error");
 
     private RedisFailures() {
     }
@@ -25,12 +29,8 @@ final class RedisFailures {
      */
     static RuntimeException translate(RuntimeException failure) {
         String reply = errorReply(failure);
-        if (reply != null) {
-            int space = reply.indexOf(' ');
-            String code = space < 0 ? reply : reply.substring(0, space);
-            if (!TRANSIENT.contains(code)) {
-                return new IllegalStateException("Redis refused a command: " + reply, failure);
-            }
+        if (reply != null && BUGS.stream().anyMatch(reply::startsWith)) {
+            return new IllegalStateException("Redis refused a command: " + reply, failure);
         }
         return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure);
     }

@@ -63,10 +63,13 @@ import java.util.function.Supplier;
  *
  * <h2>Atomicity</h2>
  * Each Lua script is atomic. A batch of up to {@value #CHUNK} points is one script: the cap check, precedence and
- * feed are one step. A larger batch is applied in chunks of {@value #CHUNK} points, in order, each atomic; the first
- * chunk checks the series cap for the whole batch, so a refused batch writes nothing. Readers may see the first
- * chunks of a batch before the last; a writer racing with a multi-chunk batch may push the live series over the cap
- * by at most that batch's new series. Snapshots and GC work in pages of {@value #PAGE}, each page atomic.
+ * feed are one step. A larger batch is applied in chunks of {@value #CHUNK} points, in order, each atomic, so that
+ * no script blocks Redis for long; the first chunk checks the series cap for the whole batch, so a refused batch
+ * writes nothing. What is not atomic across chunks: readers may see the first chunks before the last; a batch that
+ * fails midway (Redis unreachable) may be partly applied, and retrying it is safe because the replayed points are
+ * unchanged or stale; and concurrent multi-chunk batches each pass their cap check before the others' later chunks
+ * land, so together they may exceed the cap by the new series of their later chunks. Snapshots and GC work in
+ * pages of {@value #PAGE}, each page atomic.
  *
  * <p>Time is the caller's clock, passed to every script, so the replicas' clocks must be synchronised (NTP), as
  * they must be for {@code updatedAt} anyway. Redis' own expiry only reclaims memory behind that logic.
@@ -256,8 +259,8 @@ public class RedisStore implements StoreBackend {
     }
 
     @Override
-    public Delta changes(Cursor since, int limit) {
-        Page page = page(since.epoch(), since.sequence(), limit, "delta", Instant.EPOCH, "");
+    public Delta changes(Cursor since, int limit, Instant now) {
+        Page page = page(since.epoch(), since.sequence(), limit, "delta", now, "");
         if (page.expired() != null) {
             throw new StoreException.CursorExpired(switch (page.expired()) {
                 case "epoch" -> "the cursor belongs to an earlier state of the store";
@@ -319,8 +322,8 @@ public class RedisStore implements StoreBackend {
     }
 
     @Override
-    public long seriesCount() {
-        return guarded(() -> redis.sortedSet(String.class).zcard(key("index")), true);
+    public long liveSeries(Instant now) {
+        return guarded(() -> redis.execute("ZCOUNT", key("index"), "(" + now.toEpochMilli(), "+inf").toLong(), true);
     }
 
     @Override

@@ -10,7 +10,7 @@ if current[1] and tonumber(current[3]) > tonumber(ARGV[2]) then
   end
   fence = current[2]
 else
-  fence = tostring(redis.call('HINCRBY', KEYS[2], ARGV[5], 1))
+  fence = string.format('%d', redis.call('HINCRBY', KEYS[2], ARGV[5], 1))
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])

@@ -39,15 +39,14 @@ for i = 1, count do
   local wanted = name == '' or id == name or string.sub(id, 1, #name + 1) == name .. '{'
   if wanted then
     local state = redis.call('HMGET', ARGV[5] .. id, 'v', 't', 's')
-    if state[1] then
-      if (not snapshot) or tonumber(state[2]) + retention > now then
-        table.insert(out, id)
-        table.insert(out, at)
-        table.insert(out, '0')
-        table.insert(out, state[1])
-        table.insert(out, state[2])
-        table.insert(out, state[3])
-      end
+    -- Live: present and not yet expired by the caller's clock (Redis' own expiry may lag or lead it).
+    if state[1] and tonumber(state[2]) + retention > now then
+      table.insert(out, id)
+      table.insert(out, at)
+      table.insert(out, '0')
+      table.insert(out, state[1])
+      table.insert(out, state[2])
+      table.insert(out, state[3])
     elseif not snapshot then
       table.insert(out, id)
       table.insert(out, at)

@@ -1,0 +1,167 @@
+package io.metricstore.exposition;
+
+import io.metricstore.store.Change;
+import io.metricstore.store.Cursor;
+import io.metricstore.store.Delta;
+import io.metricstore.store.Family;
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.Series;
+import io.metricstore.store.Snapshot;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.StoreException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.jboss.logging.Logger;
+
+/**
+ * This replica's copy of the shared state, for {@code /metrics}: one snapshot, then the change feed every
+ * {@code store.exposition.refresh}; a 410 (expired cursor) leads to a new snapshot. Scrapes read only this copy,
+ * never the backend, and see the series in exposition order (see {@link FamilyIndex#orderKey}), so rendering is one
+ * pass. Both backends go through it, so their output is identical.
+ */
+@Singleton
+public class FollowerCache {
+
+    private static final Logger LOG = Logger.getLogger(FollowerCache.class);
+    /** Refreshes that may be missed before readiness reports the copy stale. */
+    static final int STALE_AFTER_REFRESHES = 5;
+    private static final String PAGE = Integer.toString(MetricStore.MAX_CHANGES_LIMIT);
+
+    private final MetricStore store;
+    private final Clock clock;
+    private final Duration refresh;
+    private final long retentionMillis;
+    private volatile State state = new State(new FamilyIndex(List.of()));
+    private volatile Cursor cursor;
+    private volatile Instant lastRefresh;
+
+    public FollowerCache(MetricStore store, Clock clock, StoreConfig config, MeterRegistry registry) {
+        this.store = store;
+        this.clock = clock;
+        this.refresh = config.exposition().refresh();
+        this.retentionMillis = config.retention().toMillis();
+        Gauge.builder("store_exposition_cache_age_seconds", this,
+                        cache -> cache.age().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
+                .description("Time since this replica's copy of the state last caught up with the change feed")
+                .register(registry);
+        Gauge.builder("store_exposition_cache_series", this, cache -> cache.state.ordered.size())
+                .description("Series in this replica's copy of the state")
+                .register(registry);
+    }
+
+    /** The series in exposition order and where each one sits. */
+    private record State(FamilyIndex families, ConcurrentSkipListMap<String, Exposed> ordered,
+                         ConcurrentHashMap<String, String> keyOf) {
+        State(FamilyIndex families) {
+            this(families, new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>());
+        }
+
+        void upsert(Series series) {
+            Exposed exposed = families.place(series);
+            String key = FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
+            String previous = keyOf.put(series.id(), key);
+            if (previous != null && !previous.equals(key)) {
+                ordered.remove(previous);
+            }
+            ordered.put(key, exposed);
+        }
+
+        void delete(String id) {
+            String previous = keyOf.remove(id);
+            if (previous != null) {
+                ordered.remove(previous);
+            }
+        }
+    }
+
+    @Scheduled(identity = "exposition-cache", every = "${store.exposition.refresh}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledRefresh() {
+        try {
+            refresh();
+        } catch (RuntimeException unavailable) {
+            // The copy stays as it was; readiness reports it stale after a few intervals.
+            LOG.debugf("exposition cache not refreshed: %s", unavailable.getMessage());
+        }
+    }
+
+    /** Catches up with the shared state: families, then the feed (or a snapshot when there is no valid cursor). */
+    public synchronized void refresh() {
+        List<Family> families = store.families();
+        if (!state.families().describes(families)) {
+            State replaced = new State(new FamilyIndex(families));
+            state.ordered().values().forEach(exposed -> replaced.upsert(exposed.series()));
+            state = replaced;
+        }
+        if (cursor == null) {
+            resnapshot();
+        } else {
+            try {
+                Delta delta;
+                do {
+                    delta = store.changes(cursor.encode(), PAGE);
+                    for (Change change : delta.events()) {
+                        if (change.deleted()) {
+                            state.delete(change.id());
+                        } else {
+                            state.upsert(change.series());
+                        }
+                    }
+                    cursor = delta.cursor();
+                } while (delta.more());
+            } catch (StoreException.CursorExpired expired) {
+                resnapshot();
+            }
+        }
+        lastRefresh = clock.instant();
+    }
+
+    private void resnapshot() {
+        Snapshot snapshot = store.snapshot(Optional.empty());
+        State fresh = new State(state.families());
+        snapshot.series().forEach(fresh::upsert);
+        state = fresh;
+        cursor = snapshot.cursor();
+    }
+
+    /** Writes every live series of the copy, in exposition order. */
+    public void render(Writer out, ExpositionFormat format, boolean timestamps) throws IOException {
+        ExpositionWriter writer = new ExpositionWriter(out, format, timestamps);
+        long now = clock.millis();
+        for (Map.Entry<String, Exposed> entry : state.ordered().entrySet()) {
+            Exposed exposed = entry.getValue();
+            // An expired series not yet deleted by the GC is no longer live: leave it out, as a snapshot does.
+            if (exposed.series().point().updatedAt().toEpochMilli() + retentionMillis > now) {
+                writer.write(exposed);
+            }
+        }
+        writer.finish();
+    }
+
+    /** Time since the last successful refresh; empty before the first. */
+    public Optional<Duration> age() {
+        Instant last = lastRefresh;
+        return last == null ? Optional.empty() : Optional.of(Duration.between(last, clock.instant()));
+    }
+
+    /** Caught up at least once, and not longer ago than a few refresh intervals. */
+    public boolean fresh() {
+        return age().map(age -> age.compareTo(refresh.multipliedBy(STALE_AFTER_REFRESHES)) <= 0).orElse(false);
+    }
+
+    public int size() {
+        return state.ordered().size();
+    }
+}
