@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.Cursor;
 import io.metricstore.store.MutableClock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,9 @@ public class ApiTest {
 
     @Inject
     MutableClock clock;
+
+    @Inject
+    FollowerCache cache;
 
     public static String unique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().replace("-", "");
@@ -330,6 +334,41 @@ public class ApiTest {
                 "unsupported-media-type");
     }
 
+    // ---- GET /metrics
+
+    static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,"
+            + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    @Test
+    void metricsServesTheStoredSeriesInBothFormats() {
+        String name = unique("exposed");
+        post("/api/v1/points", "{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\"" + name
+                + "_total\",\"labels\":{\"code\":\"200\"},\"value\":7}],\"families\":{\"" + name
+                + "\":{\"type\":\"counter\",\"help\":\"Exposed things\"}}}").statusCode(200);
+        cache.refresh();
+        given().when().get("/metrics").then().statusCode(200)
+                .contentType("text/plain; version=0.0.4; charset=utf-8")
+                .body(containsString("# HELP " + name + "_total Exposed things\n# TYPE " + name + "_total counter\n"
+                        + name + "_total{code=\"200\"} 7\n"));
+        given().accept(PROMETHEUS_ACCEPT).when().get("/metrics").then().statusCode(200)
+                .contentType("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                .body(containsString("# TYPE " + name + " counter\n" + name + "_total{code=\"200\"} 7\n"))
+                .body(org.hamcrest.Matchers.endsWith("# EOF\n"));
+        given().header("Accept-Encoding", "gzip").when().get("/metrics").then().statusCode(200)
+                .header("Content-Encoding", "gzip")
+                .body(containsString(name + "_total{code=\"200\"} 7"));
+        given().queryParam("timestamps", "true").when().get("/metrics").then().statusCode(200)
+                .body(containsString(name + "_total{code=\"200\"} 7 " + clock.millis() + "\n"));
+    }
+
+    @Test
+    void badMetricsParametersAreRefused() {
+        problem(given().queryParam("timestamps", "maybe").when().get("/metrics").then(), 400, "validation")
+                .body("errors[0].field", equalTo("timestamps"));
+        problem(given().queryParam("name", "a{b=\"c\"}").when().get("/api/v1/series").then(), 400, "validation")
+                .body("errors[0].field", equalTo("name"));
+    }
+
     // ---- admin, health, telemetry, OpenAPI
 
     @Test
@@ -341,9 +380,11 @@ public class ApiTest {
 
     @Test
     void probesAreUp() {
+        cache.refresh();
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'store-backend' }.data.backend", equalTo(backend()));
+                .body("checks.find { it.name == 'store-backend' }.data.backend", equalTo(backend()))
+                .body("checks.find { it.name == 'exposition-cache' }.status", equalTo("UP"));
         given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 

@@ -1,0 +1,188 @@
+package io.metricstore.exposition;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exposition against Prometheus' own parsers: {@code promtool check metrics} (text format, with lint) and a
+ * Prometheus server scraping the packaged service (it negotiates OpenMetrics). Both come from Debian's
+ * {@code prometheus} package, which CI installs; without them these tests are skipped.
+ */
+class PrometheusToolsIT {
+
+    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    private static final String FIXTURE = """
+            {"role":"leader","source":"leader_scrape","points":[
+             {"name":"http_requests_total","labels":{"code":"200","path":"/a\\"b\\\\c\\nd"},"value":1027},
+             {"name":"http_requests_created","labels":{"code":"200","path":"/a\\"b\\\\c\\nd"},"value":1700000000},
+             {"name":"latency_seconds_bucket","labels":{"le":"0.5"},"value":3},
+             {"name":"latency_seconds_bucket","labels":{"le":"+Inf"},"value":5},
+             {"name":"latency_seconds_sum","value":12.5},
+             {"name":"latency_seconds_count","value":5},
+             {"name":"rpc_seconds","labels":{"quantile":"0.5"},"value":0.2},
+             {"name":"rpc_seconds_sum","value":2},
+             {"name":"rpc_seconds_count","value":10},
+             {"name":"temperature_celsius","value":-3.5}],
+             "families":{
+              "http_requests":{"type":"counter","help":"Requests \\\\ served\\nby code"},
+              "latency_seconds":{"type":"histogram","help":"Latency \\"quoted\\""},
+              "rpc_seconds":{"type":"summary","help":"RPC"},
+              "temperature_celsius":{"type":"gauge","help":"Temperature"}}}""";
+
+    private static Process service;
+    private static Process prometheus;
+    private static int port;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        Assumptions.assumeTrue(onPath("promtool"), "promtool is not installed (Debian package prometheus)");
+        port = freePort();
+        File log = Files.createTempFile("exposition", ".log").toFile();
+        service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=" + port, "-Dstore.exposition.refresh=200ms", "-jar", JAR.toString())
+                .redirectErrorStream(true).redirectOutput(log).start();
+        awaitStatus("http://127.0.0.1:" + port + "/q/health/ready", 200);
+        given().baseUri("http://127.0.0.1").port(port).contentType(ContentType.JSON).body(FIXTURE)
+                .post("/api/v1/points").then().statusCode(200);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (prometheus != null) {
+            prometheus.destroy();
+        }
+        if (service != null) {
+            service.destroy();
+        }
+    }
+
+    @Test
+    void promtoolFindsNoParseErrorAndNoLintProblem() throws Exception {
+        String text = awaitExposition();
+        Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String report = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(report).as("promtool's findings on:%n%s", text).isEmpty();
+        assertThat(promtool.exitValue()).isZero();
+    }
+
+    @Test
+    void aPrometheusServerIngestsEverySeriesWithItsValue() throws Exception {
+        Assumptions.assumeTrue(onPath("prometheus"), "prometheus is not installed");
+        awaitExposition();
+        int prometheusPort = freePort();
+        Path dir = Files.createTempDirectory("prometheus");
+        Files.writeString(dir.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: metric-store
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(port));
+        prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        String api = "http://127.0.0.1:" + prometheusPort + "/api/v1/";
+        Map<String, String> ingested = new HashMap<>();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (ingested.size() < 10) {
+            assertThat(System.nanoTime()).as("Prometheus ingested the series within 60 s: %s", ingested)
+                    .isLessThan(deadline);
+            Thread.sleep(500);
+            try {
+                JsonPath result = given().queryParam("query", "{job=\"metric-store\",__name__!~\"up|scrape_.*\"}")
+                        .get(api + "query").then().extract().jsonPath();
+                ingested.clear();
+                List<Map<String, Object>> series = result.getList("data.result");
+                for (Map<String, Object> one : series) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, String> metric = (Map<String, String>) one.get("metric");
+                    @SuppressWarnings("unchecked")
+                    List<Object> value = (List<Object>) one.get("value");
+                    Map<String, String> labels = new java.util.TreeMap<>(metric);
+                    labels.remove("job");
+                    labels.remove("instance");
+                    ingested.put(labels.toString(), value.get(1).toString());
+                }
+            } catch (Exception notUpYet) {
+                // Prometheus is still starting
+            }
+        }
+        assertThat(ingested).containsEntry("{__name__=http_requests_total, code=200, path=/a\"b\\c\nd}", "1027")
+                .containsEntry("{__name__=http_requests_created, code=200, path=/a\"b\\c\nd}", "1700000000")
+                .containsEntry("{__name__=latency_seconds_bucket, le=0.5}", "3")
+                .containsEntry("{__name__=latency_seconds_bucket, le=+Inf}", "5")
+                .containsEntry("{__name__=latency_seconds_sum}", "12.5")
+                .containsEntry("{__name__=latency_seconds_count}", "5")
+                .containsEntry("{__name__=rpc_seconds, quantile=0.5}", "0.2")
+                .containsEntry("{__name__=rpc_seconds_sum}", "2")
+                .containsEntry("{__name__=rpc_seconds_count}", "10")
+                .containsEntry("{__name__=temperature_celsius}", "-3.5");
+        JsonPath target = given().get(api + "targets").then().extract().jsonPath();
+        assertThat(target.getString("data.activeTargets[0].lastError")).isEmpty();
+        JsonPath metadata = given().get(api + "metadata").then().extract().jsonPath();
+        assertThat(metadata.getString("data.http_requests[0].type")).isEqualTo("counter");
+        assertThat(metadata.getString("data.latency_seconds[0].type")).isEqualTo("histogram");
+        assertThat(metadata.getString("data.rpc_seconds[0].type")).isEqualTo("summary");
+        assertThat(metadata.getString("data.temperature_celsius[0].help")).isEqualTo("Temperature");
+    }
+
+    /** The text exposition once the service's copy holds the fixture. */
+    private static String awaitExposition() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            String text = given().baseUri("http://127.0.0.1").port(port).get("/metrics").asString();
+            if (text.contains("temperature_celsius -3.5")) {
+                return text;
+            }
+            assertThat(System.nanoTime()).as("exposition within 30 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitStatus(String url, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try {
+                if (given().get(url).statusCode() == status) {
+                    return;
+                }
+            } catch (Exception notListeningYet) {
+                // still starting
+            }
+            assertThat(System.nanoTime()).as("%s answered %d within 60 s", url, status).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
