@@ -36,6 +36,8 @@ public class MetricsResource {
     @APIResponse(responseCode = "200", description = "The exposition", content = {
         @Content(mediaType = "text/plain; version=0.0.4", schema = @Schema(type = SchemaType.STRING)),
         @Content(mediaType = "application/openmetrics-text; version=1.0.0", schema = @Schema(type = SchemaType.STRING))})
+    @APIResponse(responseCode = "400", description = "validation: timestamps is neither true nor false",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public Response metrics(@HeaderParam("Accept") String accept,
                             @Parameter(description = "true: add each sample's updatedAt (Prometheus stamps scrapes itself)")
                             @QueryParam("timestamps") String timestamps) {
