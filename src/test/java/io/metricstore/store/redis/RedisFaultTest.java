@@ -83,7 +83,8 @@ class RedisFaultTest {
             server.start();
         }
         awaitReady();
-        given().when().get("/q/health/ready").then().body("checks[0].data.circuit", equalTo("closed"));
+        given().when().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'store-backend' }.data.circuit", equalTo("closed"));
         given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
                 .body("series[0].value", equalTo(7.0f));
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":8}")).statusCode(200);
