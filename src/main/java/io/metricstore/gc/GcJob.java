@@ -1,7 +1,9 @@
 package io.metricstore.gc;
 
 import io.metricstore.store.MetricStore;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -18,6 +20,15 @@ public class GcJob {
 
     public GcJob(MetricStore store) {
         this.store = store;
+    }
+
+    /** Runs after readiness went DOWN and requests drained (quarkus.shutdown.delay, quarkus.shutdown.timeout). */
+    void onStop(@Observes ShutdownEvent event) {
+        try {
+            store.releaseGcLock();
+        } catch (RuntimeException unavailable) {
+            LOG.debugf("GC lock not released at shutdown (it expires by itself): %s", unavailable.getMessage());
+        }
     }
 
     @Scheduled(identity = "store-gc", every = "${store.gc.interval}", delayed = "${store.gc.interval}",

@@ -200,6 +200,15 @@ public class MetricStore {
         return Optional.of(gc());
     }
 
+    /** Gives up this replica's GC lease at shutdown, so another replica takes over at its next tick. */
+    public void releaseGcLock() {
+        try {
+            backend.release(LockKind.JOB, GC_LOCK, gcToken, now());
+        } catch (StoreException.LockNotHeld | StoreException.LockTokenMismatch notOurs) {
+            // Another replica runs the GC, or the lease has already run out: nothing to give up.
+        }
+    }
+
     public GcReport gc() {
         Instant now = now();
         GcReport report = metrics.timed("gc", () -> backend.gc(now));

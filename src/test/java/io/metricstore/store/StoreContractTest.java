@@ -872,6 +872,21 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void theScheduledGcRunsOnTheReplicaHoldingTheGcLockUntilItReleasesIt() {
+        assertThat(store.scheduledGc()).isPresent();
+        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+        StoreConfig shared = config;
+        MetricStore otherReplica = new MetricStore(backend, shared, clock,
+                new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
+        assertThat(otherReplica.scheduledGc()).as("the lease is held by the first replica").isEmpty();
+        assertThat(store.scheduledGc()).as("its holder renews it").isPresent();
+        store.releaseGcLock();
+        assertThat(otherReplica.scheduledGc()).isPresent();
+        store.releaseGcLock();
+        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+    }
+
+    @Test
     void theGcPurgesExpiredLocks() {
         store.acquire(LockKind.JOB, "short", Duration.ofSeconds(1), null);
         store.acquire(LockKind.DEDUP, "short", Duration.ofSeconds(1), null);
