@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
+import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real Redis server for the tests, never a mock. By default the {@code redis-server} binary shipped inside
@@ -59,7 +60,7 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
     }
 
     /** A server this resource runs (process set) or an external one (process null). */
-    static final class Server implements RedisControl {
+    public static final class Server implements RedisControl {
         private final String url;
         private final RedisServer process;
 
@@ -68,7 +69,8 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
             this.process = process;
         }
 
-        static Server launch() {
+        /** Runs a server of this resource's own, with extra {@code redis.conf} lines. */
+        public static Server launch(String... settings) {
             try {
                 int port = freePort();
                 Path dir = Files.createTempDirectory("metric-store-redis");
@@ -76,15 +78,18 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
                 ExecutableProvider executable = binary == null || binary.isBlank()
                         ? ExecutableProvider.newJarResourceProvider()
                         : () -> new File(binary);
-                RedisServer process = RedisServer.newRedisServer()
+                RedisServerBuilder builder = RedisServer.newRedisServer()
                         .executableProvider(executable)
                         .bind("127.0.0.1")
                         .port(port)
                         .setting("dir " + dir)
                         .setting("appendonly yes")
                         .setting("appendfsync always")
-                        .setting("save \"\"")
-                        .build();
+                        .setting("save \"\"");
+                for (String setting : settings) {
+                    builder.setting(setting);
+                }
+                RedisServer process = builder.build();
                 Server server = new Server("redis://127.0.0.1:" + port, process);
                 server.start();
                 return server;
@@ -148,7 +153,7 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
             }
         }
 
-        void shutdown() {
+        public void shutdown() {
             if (process != null) {
                 try {
                     process.stop();
