@@ -15,7 +15,7 @@ import java.util.Map;
  * <p>Differences between the formats: OpenMetrics names a counter family without {@code _total}, calls an untyped
  * family {@code unknown}, escapes {@code "} in HELP, gives timestamps in seconds and ends with {@code # EOF}. The
  * text format has no created timestamps, so {@code _created} samples of typed families are left out of it (as
- * Prometheus' client libraries do); its counter family is named after its {@code _total} samples.
+ * Prometheus' client libraries do); its counter family is named after its {@code _total} samples, the only ones left.
  */
 public final class ExpositionWriter {
 
@@ -76,7 +76,7 @@ public final class ExpositionWriter {
 
     private void header(Exposed exposed, boolean om) throws IOException {
         String name = exposed.family();
-        if (!om && exposed.type() == MetricType.COUNTER && exposed.suffix().equals("_total")) {
+        if (!om && exposed.type() == MetricType.COUNTER) {
             name = name + "_total";
         }
         if (exposed.described()) {

@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * Places series in families. A series belongs to the described family whose name it equals, or equals plus one of
  * that type's suffixes ({@code _bucket}, {@code _sum}, {@code _count}, {@code _total}, {@code _created}); a counter
- * may be described with or without {@code _total}. Anything else is a family of its own, untyped.
+ * may be described with or without {@code _total}. Anything else is a family of its own, untyped; a series named
+ * exactly like a counter or histogram family is left out (see {@link #place}).
  */
 final class FamilyIndex {
 
@@ -27,7 +28,7 @@ final class FamilyIndex {
         for (Family family : families) {
             if (family.type() == MetricType.COUNTER && family.name().endsWith("_total")) {
                 String base = family.name().substring(0, family.name().length() - "_total".length());
-                byName.put(base, new Family(base, family.type(), family.help()));
+                byName.putIfAbsent(base, new Family(base, family.type(), family.help()));
             } else {
                 byName.putIfAbsent(family.name(), family);
             }
@@ -38,6 +39,11 @@ final class FamilyIndex {
         return families.equals(other);
     }
 
+    /**
+     * The series in its family, or null for a series named exactly like a counter or histogram family: such a
+     * sample is not part of that type (a counter has only {@code _total} and {@code _created} samples), and as a
+     * family of its own it would share the described family's name, which OpenMetrics forbids. It is left out.
+     */
     Exposed place(Series series) {
         String name = series.point().name();
         for (String suffix : SUFFIXES) {
@@ -50,7 +56,9 @@ final class FamilyIndex {
         }
         Family family = byName.get(name);
         if (family != null) {
-            return new Exposed(family.name(), family.type(), family.help(), true, "", series);
+            boolean ownSample = family.type() == MetricType.GAUGE || family.type() == MetricType.SUMMARY
+                    || family.type() == MetricType.UNTYPED;
+            return ownSample ? new Exposed(family.name(), family.type(), family.help(), true, "", series) : null;
         }
         return new Exposed(name, MetricType.UNTYPED, "", false, "", series);
     }

@@ -1,5 +1,6 @@
 package io.metricstore.exposition;
 
+import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.Change;
 import io.metricstore.store.Cursor;
 import io.metricstore.store.Delta;
@@ -56,29 +57,33 @@ public class FollowerCache {
                         cache -> cache.age().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
                 .description("Time since this replica's copy of the state last caught up with the change feed")
                 .register(registry);
-        Gauge.builder("store_exposition_cache_series", this, cache -> cache.state.ordered.size())
+        Gauge.builder("store_exposition_cache_series", this, FollowerCache::size)
                 .description("Series in this replica's copy of the state")
                 .register(registry);
     }
 
-    /** The series in exposition order and where each one sits. */
-    private record State(FamilyIndex families, ConcurrentSkipListMap<String, Exposed> ordered,
-                         ConcurrentHashMap<String, String> keyOf) {
+    /** Every series of the copy, and the placed ones in exposition order with where each one sits. */
+    private record State(FamilyIndex families, ConcurrentHashMap<String, Series> all,
+                         ConcurrentSkipListMap<String, Exposed> ordered, ConcurrentHashMap<String, String> keyOf) {
         State(FamilyIndex families) {
-            this(families, new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>());
+            this(families, new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>());
         }
 
         void upsert(Series series) {
+            all.put(series.id(), series);
             Exposed exposed = families.place(series);
-            String key = FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
-            String previous = keyOf.put(series.id(), key);
+            String key = exposed == null ? null : FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
+            String previous = key == null ? keyOf.remove(series.id()) : keyOf.put(series.id(), key);
             if (previous != null && !previous.equals(key)) {
                 ordered.remove(previous);
             }
-            ordered.put(key, exposed);
+            if (key != null) {
+                ordered.put(key, exposed);
+            }
         }
 
         void delete(String id) {
+            all.remove(id);
             String previous = keyOf.remove(id);
             if (previous != null) {
                 ordered.remove(previous);
@@ -97,14 +102,11 @@ public class FollowerCache {
         }
     }
 
-    /** Catches up with the shared state: families, then the feed (or a snapshot when there is no valid cursor). */
+    /**
+     * Catches up with the shared state: the feed (or a snapshot when there is no valid cursor), then the families,
+     * read after the points so that a batch's families are never older than its series.
+     */
     public synchronized void refresh() {
-        List<Family> families = store.families();
-        if (!state.families().describes(families)) {
-            State replaced = new State(new FamilyIndex(families));
-            state.ordered().values().forEach(exposed -> replaced.upsert(exposed.series()));
-            state = replaced;
-        }
         if (cursor == null) {
             resnapshot();
         } else {
@@ -125,6 +127,12 @@ public class FollowerCache {
                 resnapshot();
             }
         }
+        List<Family> families = store.families();
+        if (!state.families().describes(families)) {
+            State replaced = new State(new FamilyIndex(families));
+            state.all().values().forEach(replaced::upsert);
+            state = replaced;
+        }
         lastRefresh = clock.instant();
     }
 
@@ -136,8 +144,9 @@ public class FollowerCache {
         cursor = snapshot.cursor();
     }
 
-    /** Writes every live series of the copy, in exposition order. */
+    /** Writes every live series of the copy, in exposition order (see {@link #ensureLoaded}). */
     public void render(Writer out, ExpositionFormat format, boolean timestamps) throws IOException {
+        ensureLoaded();
         ExpositionWriter writer = new ExpositionWriter(out, format, timestamps);
         long now = clock.millis();
         for (Map.Entry<String, Exposed> entry : state.ordered().entrySet()) {
@@ -148,6 +157,16 @@ public class FollowerCache {
             }
         }
         writer.finish();
+    }
+
+    /**
+     * Refuses (503) a scrape before the copy has caught up once: an empty answer would make Prometheus mark every
+     * series of this target stale.
+     */
+    public void ensureLoaded() {
+        if (lastRefresh == null) {
+            throw new BackendUnavailableException("this replica has not loaded the shared state yet", null);
+        }
     }
 
     /** Time since the last successful refresh; empty before the first. */
@@ -161,7 +180,8 @@ public class FollowerCache {
         return age().map(age -> age.compareTo(refresh.multipliedBy(STALE_AFTER_REFRESHES)) <= 0).orElse(false);
     }
 
+    /** Series in the copy (ConcurrentHashMap counts cheaply, unlike the skip list). */
     public int size() {
-        return state.ordered().size();
+        return state.all().size();
     }
 }

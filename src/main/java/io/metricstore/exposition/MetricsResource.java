@@ -43,6 +43,7 @@ public class MetricsResource {
                             @QueryParam("timestamps") String timestamps) {
         boolean withTimestamps = timestamps(timestamps);
         ExpositionFormat format = ExpositionFormat.negotiate(accept);
+        cache.ensureLoaded();
         StreamingOutput body = output -> {
             BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 1 << 16);
             cache.render(writer, format, withTimestamps);

@@ -32,7 +32,12 @@ class ManifestTest {
     void everyListedResourceExistsAndParses() {
         assertThat(manifests.resources).extracting(r -> r.get("kind")).contains("Deployment", "Service",
                 "PodDisruptionBudget", "ConfigMap", "Secret", "StatefulSet");
-        assertThat(Manifests.load(Path.of("k8s", "monitoring", "servicemonitor.yaml"))).hasSize(1);
+        List<Object> monitoring = Manifests.load(Path.of("k8s", "monitoring", "servicemonitor.yaml"));
+        assertThat(monitoring).hasSize(2);
+        assertThat((String) at(monitoring.get(0), "spec", "endpoints", 0, "path")).isEqualTo("/q/metrics");
+        assertThat((String) at(monitoring.get(1), "spec", "metricsPath")).isEqualTo("/metrics");
+        assertThat((String) at(monitoring.get(1), "spec", "staticConfigs", 0, "targets", 0))
+                .startsWith(at(manifests.find("Service", "metric-store"), "metadata", "name") + ".");
     }
 
     @Test
@@ -73,7 +78,9 @@ class ManifestTest {
             assertThat((String) at(container, probe, "httpGet", "port")).isEqualTo(at(container, "ports", 0, "name"));
         }
         assertThat((String) at(pod, "metadata", "annotations", "prometheus.io/port")).isEqualTo(Integer.toString(port));
-        assertThat((String) at(pod, "metadata", "annotations", "prometheus.io/path")).isEqualTo("/metrics");
+        assertThat((String) at(pod, "metadata", "annotations", "prometheus.io/path"))
+                .as("per pod only the own telemetry; the shared series are scraped once, via the Service")
+                .isEqualTo("/q/metrics");
     }
 
     @Test
@@ -131,6 +138,6 @@ class ManifestTest {
         List<String> args = at(manifests.find("StatefulSet", "metric-store-redis"), "spec", "template", "spec",
                 "containers", 0, "args");
         assertThat(String.join(" ", args)).contains("--appendonly yes").contains("--appendfsync always")
-                .contains("--maxmemory-policy noeviction");
+                .contains("--maxmemory 768mb").contains("--maxmemory-policy noeviction");
     }
 }

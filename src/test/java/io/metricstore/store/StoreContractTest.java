@@ -1009,6 +1009,35 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aSampleNamedLikeACounterOrHistogramFamilyIsLeftOut() {
+        store.write("leader", "leader_scrape", List.of(point("jobs_total", 4), point("jobs", 9),
+                        point("sizes_bucket", Map.of("le", "+Inf"), 1, null), point("sizes", 2)),
+                Map.of("jobs", new RawFamily("counter", "Jobs"), "sizes", new RawFamily("histogram", "Sizes")));
+        FollowerCache cache = followerCache();
+        assertThatThrownBy(() -> render(cache, ExpositionFormat.TEXT, false))
+                .isInstanceOf(BackendUnavailableException.class);
+        cache.refresh();
+        assertThat(cache.size()).isEqualTo(4);
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("""
+                # HELP jobs_total Jobs
+                # TYPE jobs_total counter
+                jobs_total 4
+                # HELP sizes Sizes
+                # TYPE sizes histogram
+                sizes_bucket{le="+Inf"} 1
+                """);
+        store.write("leader", "leader_scrape", List.of(), Map.of("jobs", new RawFamily("gauge", "Jobs now")));
+        cache.refresh();
+        assertThat(render(cache, ExpositionFormat.OPENMETRICS, false)).startsWith("""
+                # HELP jobs Jobs now
+                # TYPE jobs gauge
+                jobs 9
+                # TYPE jobs_total unknown
+                jobs_total 4
+                """);
+    }
+
+    @Test
     void timestampsAreMillisecondsInTextAndSecondsInOpenMetrics() {
         scrape(point("stamped", 1, T0.minusMillis(1500)));
         FollowerCache cache = followerCache();
