@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Test;
 
 /** Bad configuration stops the packaged application at start-up with a message that names the property. */
 class StartupConfigIT {
-
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
     @Test
     void anOutOfRangeValueNamesTheProperty() throws Exception {
@@ -50,13 +47,13 @@ class StartupConfigIT {
     }
 
     private static Result start(String... properties) throws IOException, InterruptedException {
-        assertThat(JAR).exists();
+        assertThat(PackagedJar.JAR).exists();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(PackagedJar.java());
         command.add("-Dquarkus.http.port=0");
         command.addAll(List.of(properties));
         command.add("-jar");
-        command.add(JAR.toString());
+        command.add(PackagedJar.JAR.toString());
         File log = Files.createTempFile("startup", ".log").toFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

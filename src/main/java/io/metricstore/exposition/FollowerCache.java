@@ -62,20 +62,22 @@ public class FollowerCache {
                 .register(registry);
     }
 
-    /** Every series of the copy, and the placed ones in exposition order with where each one sits. */
-    private record State(FamilyIndex families, ConcurrentHashMap<String, Series> all,
-                         ConcurrentSkipListMap<String, Exposed> ordered, ConcurrentHashMap<String, String> keyOf) {
+    /**
+     * Every series of the copy with its place in the exposition order (null for a series left out), and the placed
+     * ones in that order.
+     */
+    private record State(FamilyIndex families, ConcurrentHashMap<String, Placed> all,
+                         ConcurrentSkipListMap<String, Exposed> ordered) {
         State(FamilyIndex families) {
-            this(families, new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>());
+            this(families, new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>());
         }
 
         void upsert(Series series) {
-            all.put(series.id(), series);
             Exposed exposed = families.place(series);
             String key = exposed == null ? null : FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
-            String previous = key == null ? keyOf.remove(series.id()) : keyOf.put(series.id(), key);
-            if (previous != null && !previous.equals(key)) {
-                ordered.remove(previous);
+            Placed previous = all.put(series.id(), new Placed(series, key));
+            if (previous != null && previous.key() != null && !previous.key().equals(key)) {
+                ordered.remove(previous.key());
             }
             if (key != null) {
                 ordered.put(key, exposed);
@@ -83,12 +85,14 @@ public class FollowerCache {
         }
 
         void delete(String id) {
-            all.remove(id);
-            String previous = keyOf.remove(id);
-            if (previous != null) {
-                ordered.remove(previous);
+            Placed previous = all.remove(id);
+            if (previous != null && previous.key() != null) {
+                ordered.remove(previous.key());
             }
         }
+    }
+
+    private record Placed(Series series, String key) {
     }
 
     @Scheduled(identity = "exposition-cache", every = "${store.exposition.refresh}",
@@ -130,7 +134,7 @@ public class FollowerCache {
         List<Family> families = store.families();
         if (!state.families().describes(families)) {
             State replaced = new State(new FamilyIndex(families));
-            state.all().values().forEach(replaced::upsert);
+            state.all().values().forEach(placed -> replaced.upsert(placed.series()));
             state = replaced;
         }
         lastRefresh = clock.instant();

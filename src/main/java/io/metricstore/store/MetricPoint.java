@@ -2,7 +2,6 @@ package io.metricstore.store;
 
 import java.time.Instant;
 import java.util.Collections;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -16,17 +15,8 @@ public record MetricPoint(String name, SortedMap<String, String> labels, double 
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     }
 
-    public static MetricPoint of(String name, Map<String, String> labels, double value, Instant updatedAt) {
-        return new MetricPoint(name, new TreeMap<>(labels), value, updatedAt);
-    }
-
     /** The canonical Prometheus form {@code name{a="x",b="y"}}, the identity of the series. */
     public String seriesId() {
         return SeriesId.of(name, labels);
-    }
-
-    /** True when both points carry the same value and time: replaying it changes nothing. */
-    public boolean sameSample(MetricPoint other) {
-        return Double.compare(value, other.value) == 0 && updatedAt.equals(other.updatedAt);
     }
 }

@@ -11,14 +11,5 @@ public record RawPoint(String name, Map<String, String> labels, RawValue value, 
 
     /** The text of a JSON number ({@code quoted == false}) or string ({@code quoted == true}). */
     public record RawValue(String text, boolean quoted) {
-
-        /** A double as a client would send it: finite values as numbers, the others as their strings. */
-        public static RawValue number(double value) {
-            return new RawValue(SampleValue.text(value), !Double.isFinite(value));
-        }
-
-        public static RawValue string(String value) {
-            return new RawValue(value, true);
-        }
     }
 }

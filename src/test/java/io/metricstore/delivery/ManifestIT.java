@@ -3,17 +3,17 @@ package io.metricstore.delivery;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.metricstore.PackagedJar;
 import io.metricstore.store.redis.RedisTestServer;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,20 +25,17 @@ import org.junit.jupiter.api.Test;
  */
 class ManifestIT {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
-
     @Test
     void theManifestEnvironmentStartsAServiceThatShutsDownGracefully() throws Exception {
         Manifests manifests = new Manifests();
         Map<String, String> env = manifests.environment();
         String password = Manifests.at(manifests.find("Secret", "metric-store-redis"), "stringData", "password");
         RedisTestServer.Server redis = RedisTestServer.Server.launch("requirepass " + password);
-        int port = freePort();
+        int port = PackagedJar.freePort();
         File log = Files.createTempFile("manifest", ".log").toFile();
         Process service = null;
         try {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log);
+            ProcessBuilder builder = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.JAR.toString()).redirectErrorStream(true).redirectOutput(log);
             builder.environment().putAll(env);
             // Only where the service finds Redis and listens differs from the cluster; the GC runs every second so
             // that this replica holds the GC lease when it stops.
@@ -52,8 +49,8 @@ class ManifestIT {
                 String path = Manifests.at(manifests.container(), probe, "httpGet", "path");
                 awaitStatus(base + path, 200);
             }
-            awaitTrue(() -> redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:job:gc").equals(":1"),
-                    "this replica took the GC lease");
+            PackagedJar.await(() -> redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:job:gc").equals(":1"),
+                    Duration.ofSeconds(60), "this replica took the GC lease");
             String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
             assertThat(output).as("every variable is a known property").doesNotContain("Unrecognized configuration key");
 
@@ -87,26 +84,6 @@ class ManifestIT {
     }
 
     private static void awaitStatus(String url, int status) throws InterruptedException {
-        awaitTrue(() -> {
-            try {
-                return given().get(url).statusCode() == status;
-            } catch (Exception notListening) {
-                return false;
-            }
-        }, url + " answers " + status);
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within 60 s", what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        PackagedJar.await(() -> PackagedJar.answers(url, status), Duration.ofSeconds(60), url + " answers " + status);
     }
 }

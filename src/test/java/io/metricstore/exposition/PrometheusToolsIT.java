@@ -3,14 +3,14 @@ package io.metricstore.exposition;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.metricstore.PackagedJar;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class PrometheusToolsIT {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final String FIXTURE = """
             {"role":"leader","source":"leader_scrape","points":[
              {"name":"http_requests_total","labels":{"code":"200","path":"/a\\"b\\\\c\\nd"},"value":1027},
@@ -53,12 +52,13 @@ class PrometheusToolsIT {
     @BeforeAll
     static void startService() throws Exception {
         Assumptions.assumeTrue(onPath("promtool"), "promtool is not installed (Debian package prometheus)");
-        port = freePort();
+        port = PackagedJar.freePort();
         File log = Files.createTempFile("exposition", ".log").toFile();
-        service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port, "-Dstore.exposition.refresh=200ms", "-jar", JAR.toString())
+        service = new ProcessBuilder(PackagedJar.java(),
+                "-Dquarkus.http.port=" + port, "-Dstore.exposition.refresh=200ms", "-jar", PackagedJar.JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log).start();
-        awaitStatus("http://127.0.0.1:" + port + "/q/health/ready", 200);
+        PackagedJar.await(() -> PackagedJar.answers("http://127.0.0.1:" + port + "/q/health/ready", 200),
+                Duration.ofSeconds(60), "the service ready");
         given().baseUri("http://127.0.0.1").port(port).contentType(ContentType.JSON).body(FIXTURE)
                 .post("/api/v1/points").then().statusCode(200);
     }
@@ -89,7 +89,7 @@ class PrometheusToolsIT {
     void aPrometheusServerIngestsEverySeriesWithItsValue() throws Exception {
         Assumptions.assumeTrue(onPath("prometheus"), "prometheus is not installed");
         awaitExposition();
-        int prometheusPort = freePort();
+        int prometheusPort = PackagedJar.freePort();
         Path dir = Files.createTempDirectory("prometheus");
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global:
@@ -149,40 +149,16 @@ class PrometheusToolsIT {
 
     /** The text exposition once the service's copy holds the fixture. */
     private static String awaitExposition() throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            String text = given().baseUri("http://127.0.0.1").port(port).get("/metrics").asString();
-            if (text.contains("temperature_celsius -3.5")) {
-                return text;
-            }
-            assertThat(System.nanoTime()).as("exposition within 30 s").isLessThan(deadline);
-            Thread.sleep(100);
-        }
-    }
-
-    private static void awaitStatus(String url, int status) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try {
-                if (given().get(url).statusCode() == status) {
-                    return;
-                }
-            } catch (Exception notListeningYet) {
-                // still starting
-            }
-            assertThat(System.nanoTime()).as("%s answered %d within 60 s", url, status).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        String[] text = new String[1];
+        PackagedJar.await(() -> {
+            text[0] = given().baseUri("http://127.0.0.1").port(port).get("/metrics").asString();
+            return text[0].contains("temperature_celsius -3.5");
+        }, Duration.ofSeconds(30), "the exposition");
+        return text[0];
     }
 
     private static boolean onPath(String command) {
         return List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -42,7 +42,7 @@ class SeriesIdTest {
     void parseIsTheInverseOfTheId() {
         for (Map<String, String> labels : List.of(Map.<String, String>of(), Map.of("a", "1"),
                 Map.of("path", "C:\\dir \"q\"\nnext", "z", "}{,=\"", "b", "\\n"))) {
-            MetricPoint point = MetricPoint.of("m_total", labels, 1.5, AT);
+            MetricPoint point = new MetricPoint("m_total", new TreeMap<>(labels), 1.5, AT);
             MetricPoint parsed = SeriesId.parse(point.seriesId(), 1.5, AT);
             assertThat(parsed).isEqualTo(point);
         }

@@ -11,12 +11,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.metricstore.PackagedJar;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +58,12 @@ class RedisFaultTest {
 
     /** A test that stopped Redis leaves it running again, but the breaker may still be open for a moment. */
     @BeforeEach
-    void redisIsReachable() {
+    void redisIsReachable() throws InterruptedException {
         awaitReady();
     }
 
     @Test
-    void aStoppedRedisAnswers503AndReadinessRecoversByItself() {
+    void aStoppedRedisAnswers503AndReadinessRecoversByItself() throws InterruptedException {
         Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
         String name = unique("before_crash");
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":7}")).statusCode(200);
@@ -91,7 +94,7 @@ class RedisFaultTest {
     }
 
     @Test
-    void noAcknowledgedWriteIsLostWhenRedisCrashes() {
+    void noAcknowledgedWriteIsLostWhenRedisCrashes() throws InterruptedException {
         Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
         String name = unique("durable");
         for (int batch = 0; batch < 5; batch++) {
@@ -146,17 +149,9 @@ class RedisFaultTest {
         given().when().get("/api/v1/series").then().body("series.id", hasItems(name));
     }
 
-    private static void awaitReady() {
-        // Recovery runs on Redis' and the breaker's real time, which a test cannot move: poll, bounded.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (given().when().get("/q/health/ready").then().extract().statusCode() != 200) {
-            assertThat(System.nanoTime()).as("readiness back within 30 s").isLessThan(deadline);
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+    private static void awaitReady() throws InterruptedException {
+        // Recovery runs on Redis' and the breaker's real time, which a test cannot move.
+        PackagedJar.await(() -> PackagedJar.answers(RestAssured.baseURI + ":" + RestAssured.port + "/q/health/ready", 200),
+                Duration.ofSeconds(30), "readiness back");
     }
 }

@@ -1,12 +1,12 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.PackagedJar;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +72,7 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
         /** Runs a server of this resource's own, with extra {@code redis.conf} lines. */
         public static Server launch(String... settings) {
             try {
-                int port = freePort();
+                int port = PackagedJar.freePort();
                 Path dir = Files.createTempDirectory("metric-store-redis");
                 String binary = System.getenv(BINARY);
                 ExecutableProvider executable = binary == null || binary.isBlank()
@@ -95,12 +95,6 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
                 return server;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
-            }
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
             }
         }
 

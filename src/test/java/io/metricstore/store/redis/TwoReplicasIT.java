@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.metricstore.PackagedJar;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 /** Two packaged replicas on different ports over one Redis see each other's writes, cursors and locks. */
 class TwoReplicasIT {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final List<Process> replicas = new ArrayList<>();
     private static RedisTestServer.Server redis;
     private static int portA;
@@ -32,8 +31,8 @@ class TwoReplicasIT {
         String external = System.getenv(RedisTestServer.EXTERNAL);
         redis = external != null && !external.isBlank() ? new RedisTestServer.Server(external, null)
                 : RedisTestServer.Server.launch();
-        portA = freePort();
-        portB = freePort();
+        portA = PackagedJar.freePort();
+        portB = PackagedJar.freePort();
         replicas.add(launch(portA));
         replicas.add(launch(portB));
         awaitReady(portA);
@@ -50,9 +49,9 @@ class TwoReplicasIT {
 
     private static Process launch(int port) throws IOException {
         File log = Files.createTempFile("replica-" + port, ".log").toFile();
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return new ProcessBuilder(PackagedJar.java(),
                 "-Dquarkus.http.port=" + port, "-Dstore.backend=redis", "-Dquarkus.redis.hosts=" + redis.url(),
-                "-Dstore.namespace=two-replicas", "-jar", JAR.toString())
+                "-Dstore.namespace=two-replicas", "-jar", PackagedJar.JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log).start();
     }
 
@@ -61,24 +60,8 @@ class TwoReplicasIT {
     }
 
     private static void awaitReady(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
-            try {
-                if (at(port).get("/q/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (Exception notListeningYet) {
-                // the replica is still starting
-            }
-            assertThat(System.nanoTime()).as("replica on %d ready within 60 s", port).isLessThan(deadline);
-            Thread.sleep(200);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        PackagedJar.await(() -> PackagedJar.answers("http://localhost:" + port + "/q/health/ready", 200),
+                Duration.ofSeconds(60), "replica on " + port + " ready");
     }
 
     @Test
