@@ -1,0 +1,110 @@
+package io.metricstore.bench.load;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The figures of one driver run as a Markdown table, with the targets and the ratios to the Pushgateway. */
+final class Report {
+
+    static final String STARTUP = "start-up to ready";
+    static final String IDLE_RSS = "RSS idle (2 s after ready)";
+    static final String DELTA = "delta of 10 changes among 100k series, p50 / p99";
+    static final String LOCKS = "lock acquire+release over HTTP";
+    static final String LOCK_LATENCY = "lock pair latency p50 / p99";
+    static final String RSS = "RSS with 100k series";
+
+    private static final List<String> COLUMNS = List.of("memory", "Redis", "Pushgateway");
+    private static final Map<String, String> TARGETS = new LinkedHashMap<>();
+
+    static {
+        TARGETS.put(ingest("10k"), "≥ 500,000 points/s (memory), ≥ 100,000 (Redis)");
+        TARGETS.put(ingest("100k"), "≥ 500,000 points/s, flat from 10k (memory); ≥ 100,000 (Redis)");
+        TARGETS.put(scrape("10k"), "");
+        TARGETS.put(scrape("100k"), "≤ 100 ms (memory), ≤ 400 ms (Redis)");
+        TARGETS.put(DELTA, "≤ 2 ms (memory)");
+        TARGETS.put(LOCKS, "≥ 20,000 pairs/s (memory), ≥ 10,000 (Redis)");
+        TARGETS.put(LOCK_LATENCY, "p99 < 10 ms");
+        TARGETS.put(RSS, "≤ 150 MiB (memory)");
+        TARGETS.put(IDLE_RSS, "");
+        TARGETS.put(STARTUP, "");
+    }
+
+    private final Map<String, Map<String, String>> cells = new LinkedHashMap<>();
+    /** Medians of rows that compare with the Pushgateway; positive when higher is better, negated otherwise. */
+    private final Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
+
+    static String ingest(String size) {
+        return "ingest, 1,000-point batches, " + size + " stored";
+    }
+
+    static String scrape(String size) {
+        return "scrape `/metrics`, " + size + " series, p50 / p90";
+    }
+
+    void put(String row, String column, String text) {
+        cells.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(column, text);
+    }
+
+    void throughput(String row, String column, Samples samples) {
+        medians.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(column, samples.median());
+    }
+
+    void latency(String row, String column, Samples samples) {
+        medians.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(column, -samples.median());
+    }
+
+    /** "median (min–max) unit". */
+    static String range(Samples samples, String unit, int decimals) {
+        return String.format(Locale.ROOT, "%s (%s–%s) %s", number(samples.median(), decimals),
+                number(samples.min(), decimals), number(samples.max(), decimals), unit);
+    }
+
+    /** "p50 / p{upper} unit", the percentiles the row names. */
+    static String percentiles(Samples samples, int upper, String unit, int decimals) {
+        return String.format(Locale.ROOT, "%s / %s %s", number(samples.median(), decimals),
+                number(samples.percentile(upper), decimals), unit);
+    }
+
+    private static String number(double value, int decimals) {
+        return decimals == 0 ? String.format(Locale.ROOT, "%,.0f", value)
+                : String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    String markdown(Map<String, String> options, List<String> jvmOptions) {
+        StringBuilder md = new StringBuilder()
+                .append("Run of ").append(Instant.now()).append(", ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append("; options ").append(options)
+                .append("; service JVM options `").append(String.join(" ", jvmOptions)).append("`\n\n")
+                .append("| workload | target | memory | Redis | Pushgateway | memory vs Pushgateway | "
+                        + "Redis vs Pushgateway |\n|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, String> row : TARGETS.entrySet()) {
+            Map<String, String> values = cells.getOrDefault(row.getKey(), Map.of());
+            if (values.isEmpty()) {
+                continue;
+            }
+            md.append("| ").append(row.getKey()).append(" | ").append(row.getValue());
+            for (String column : COLUMNS) {
+                md.append(" | ").append(values.getOrDefault(column, "—"));
+            }
+            md.append(" | ").append(ratio(row.getKey(), "memory")).append(" | ").append(ratio(row.getKey(), "Redis"))
+                    .append(" |\n");
+        }
+        return md.append("\nRatios are medians divided so that above 1× means the Metric Store is better ")
+                .append("(more points/s, less time).\n").toString();
+    }
+
+    private String ratio(String row, String column) {
+        Map<String, Double> values = medians.getOrDefault(row, Map.of());
+        Double ours = values.get(column);
+        Double theirs = values.get("Pushgateway");
+        if (ours == null || theirs == null) {
+            return "—";
+        }
+        double ratio = ours > 0 ? ours / theirs : theirs / ours;
+        return String.format(Locale.ROOT, "%.1f×", ratio);
+    }
+}

@@ -1,0 +1,221 @@
+package io.metricstore.bench.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The measured workloads. Each returns one sample per run (throughput) or per request (latency). */
+final class Workloads {
+
+    private static final int BATCH = 1000;
+    private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"");
+
+    /** Every write carries a new value, so every point is applied, never an unchanged replay. */
+    private final AtomicLong values = new AtomicLong(1);
+    private final Settings settings;
+
+    record Settings(int writers, int lockClients, int runs, double runSeconds, double warmupSeconds) {
+    }
+
+    /** Throughput of one run and the latencies of its requests. */
+    record Run(double perSecond, Samples latencyMillis) {
+    }
+
+    Workloads(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Writes series {@code [from, to)} once, so that {@code to} series are stored. */
+    void fill(Target target, int from, int to) throws IOException {
+        try (HttpConnection connection = new HttpConnection(target.port())) {
+            for (int first = from; first < to; first += BATCH) {
+                write(connection, target, first, BATCH);
+            }
+        }
+    }
+
+    /** Points per second of 1,000-point batches over the {@code stored} series, one sample per run. */
+    Samples ingest(Target target, int stored) throws Exception {
+        AtomicLong next = new AtomicLong();
+        int batches = stored / BATCH;
+        Runner.Body writer = connection -> {
+            long batch = next.getAndIncrement() % batches;
+            write(connection, target, (int) batch * BATCH, BATCH);
+            return BATCH;
+        };
+        Samples perSecond = new Samples();
+        for (Run run : Runner.runs(target.port(), settings.writers(), settings, writer)) {
+            perSecond.add(run.perSecond());
+        }
+        return perSecond;
+    }
+
+    /** Milliseconds to read the whole {@code /metrics} page, and its size in bytes. */
+    Samples scrape(int port, int scrapes, long[] bytes) throws IOException {
+        Samples millis = new Samples();
+        try (HttpConnection connection = new HttpConnection(port)) {
+            for (int i = 0; i < scrapes / 3 + 1; i++) {
+                connection.getDiscarding("/metrics", "");
+            }
+            for (int i = 0; i < scrapes; i++) {
+                long start = System.nanoTime();
+                HttpConnection.Response page = connection.getDiscarding("/metrics", "");
+                millis.add((System.nanoTime() - start) / 1e6);
+                if (page.status() != 200) {
+                    throw new IOException("scrape answered " + page.status());
+                }
+                bytes[0] = page.wireBytes();
+            }
+        }
+        return millis;
+    }
+
+    /** How many {@code bench_metric_*} samples a scrape shows. */
+    static long seriesOnPage(int port) throws IOException {
+        try (HttpConnection connection = new HttpConnection(port)) {
+            String page = connection.get("/metrics").text();
+            return page.lines().filter(line -> line.startsWith("bench_metric_")).count();
+        }
+    }
+
+    /**
+     * Milliseconds of {@code GET /changes} right after 10 points were written among {@code stored} series: the
+     * follower's cost of staying fresh.
+     */
+    Samples delta(Target.MetricStore target, int stored, int reads) throws IOException {
+        Samples millis = new Samples();
+        try (HttpConnection connection = new HttpConnection(target.port())) {
+            for (int i = 0; i < reads + reads / 4; i++) {
+                String cursor = cursorOf(connection.get("/api/v1/cursor").text());
+                int first = (int) ((i * 7919L * 10) % (stored - 10));
+                write(connection, target, first, 10);
+                long start = System.nanoTime();
+                HttpConnection.Response delta = connection.get("/api/v1/changes?since=" + cursor);
+                double elapsed = (System.nanoTime() - start) / 1e6;
+                String text = delta.text();
+                if (delta.status() != 200 || count(text, "\"deleted\":false") != 10) {
+                    throw new IOException("delta did not show 10 changes: " + delta.status() + " " + text);
+                }
+                if (i >= reads / 4) {
+                    millis.add(elapsed);
+                }
+            }
+        }
+        return millis;
+    }
+
+    /** Lock acquire + release pairs per second (one sample per run) and the latency of each pair. */
+    List<Run> locks(int port) throws Exception {
+        AtomicLong clients = new AtomicLong();
+        ThreadLocal<String> keys = ThreadLocal.withInitial(() -> "bench-" + clients.getAndIncrement());
+        AtomicLong tokens = new AtomicLong();
+        Runner.Body pair = connection -> {
+            String key = keys.get();
+            String token = "t" + tokens.incrementAndGet();
+            HttpConnection.Response acquired = connection.send("POST", "/api/v1/locks/job/" + key,
+                    "application/json", ("{\"ttl\":\"30s\",\"token\":\"" + token + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+            if (acquired.status() != 201) {
+                throw new IOException("acquire answered " + acquired.status() + " " + acquired.text());
+            }
+            HttpConnection.Response released = connection.send("DELETE", "/api/v1/locks/job/" + key, null, null,
+                    "Lock-Token: " + token + "\r\n");
+            if (released.status() != 204) {
+                throw new IOException("release answered " + released.status() + " " + released.text());
+            }
+            return 1;
+        };
+        return Runner.runs(port, settings.lockClients(), settings, pair);
+    }
+
+    private void write(HttpConnection connection, Target target, int first, int count) throws IOException {
+        Target.Request request = target.write(first, count, values.getAndIncrement());
+        target.check(connection.send(request.method(), request.path(), request.contentType(), request.body()),
+                count);
+    }
+
+    private static String cursorOf(String json) throws IOException {
+        Matcher matcher = CURSOR.matcher(json);
+        if (!matcher.find()) {
+            throw new IOException("no cursor in " + json);
+        }
+        return matcher.group(1);
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Runs a body on several connections for a warm-up, then for the measured runs. */
+    static final class Runner {
+
+        /** One unit of work on a connection; returns how many items (points, pairs) it did. */
+        interface Body {
+            int run(HttpConnection connection) throws IOException;
+        }
+
+        static List<Run> runs(int port, int clients, Settings settings, Body body) throws Exception {
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<HttpConnection> connections = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    connections.add(new HttpConnection(port));
+                }
+                once(pool, connections, settings.warmupSeconds(), body);
+                List<Run> runs = new ArrayList<>();
+                for (int i = 0; i < settings.runs(); i++) {
+                    runs.add(once(pool, connections, settings.runSeconds(), body));
+                }
+                return runs;
+            } finally {
+                pool.shutdownNow();
+                for (HttpConnection connection : connections) {
+                    connection.close();
+                }
+            }
+        }
+
+        private static Run once(ExecutorService pool, List<HttpConnection> connections, double seconds, Body body)
+                throws Exception {
+            long start = System.nanoTime();
+            long deadline = start + (long) (seconds * 1e9);
+            List<Future<long[]>> done = new ArrayList<>();
+            Samples latency = new Samples();
+            for (HttpConnection connection : connections) {
+                Callable<long[]> client = () -> {
+                    long items = 0;
+                    Samples own = new Samples();
+                    for (long now = System.nanoTime(); now < deadline; ) {
+                        items += body.run(connection);
+                        long after = System.nanoTime();
+                        own.add((after - now) / 1e6);
+                        now = after;
+                    }
+                    latency.addAll(own);
+                    return new long[] {items, System.nanoTime()};
+                };
+                done.add(pool.submit(client));
+            }
+            long items = 0;
+            long end = start;
+            for (Future<long[]> future : done) {
+                long[] result = future.get();
+                items += result[0];
+                end = Math.max(end, result[1]);
+            }
+            return new Run(items / ((end - start) / 1e9), latency);
+        }
+    }
+}
