@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -67,32 +66,50 @@ public class FollowerCache {
      * ones in that order.
      */
     private record State(FamilyIndex families, ConcurrentHashMap<String, Placed> all,
-                         ConcurrentSkipListMap<String, Exposed> ordered) {
+                         ConcurrentSkipListMap<String, Placed> ordered) {
         State(FamilyIndex families) {
             this(families, new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>());
         }
 
         void upsert(Series series) {
+            Placed known = all.get(series.id());
+            if (known != null) {
+                // Placement depends only on the name and the family index, so a known series keeps its key.
+                known.exposed = known.key == null ? null : families.place(series);
+                known.series = series;
+                return;
+            }
             Exposed exposed = families.place(series);
             String key = exposed == null ? null : FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
-            Placed previous = all.put(series.id(), new Placed(series, key));
-            if (previous != null && previous.key() != null && !previous.key().equals(key)) {
-                ordered.remove(previous.key());
-            }
+            Placed placed = new Placed(key, series, exposed);
+            all.put(series.id(), placed);
             if (key != null) {
-                ordered.put(key, exposed);
+                ordered.put(key, placed);
             }
         }
 
         void delete(String id) {
             Placed previous = all.remove(id);
-            if (previous != null && previous.key() != null) {
-                ordered.remove(previous.key());
+            if (previous != null && previous.key != null) {
+                ordered.remove(previous.key);
             }
         }
     }
 
-    private record Placed(Series series, String key) {
+    /**
+     * A series of the copy and its place in the exposition order ({@code key} null: left out). Mutable so that
+     * an update of a known series, by far the most common change, neither builds a key nor walks the skip list.
+     */
+    private static final class Placed {
+        final String key;
+        volatile Series series;
+        volatile Exposed exposed;
+
+        Placed(String key, Series series, Exposed exposed) {
+            this.key = key;
+            this.series = series;
+            this.exposed = exposed;
+        }
     }
 
     @Scheduled(identity = "exposition-cache", every = "${store.exposition.refresh}",
@@ -134,7 +151,7 @@ public class FollowerCache {
         List<Family> families = store.families();
         if (!state.families().describes(families)) {
             State replaced = new State(new FamilyIndex(families));
-            state.all().values().forEach(placed -> replaced.upsert(placed.series()));
+            state.all().values().forEach(placed -> replaced.upsert(placed.series));
             state = replaced;
         }
         lastRefresh = clock.instant();
@@ -153,8 +170,8 @@ public class FollowerCache {
         ensureLoaded();
         ExpositionWriter writer = new ExpositionWriter(out, format, timestamps);
         long now = clock.millis();
-        for (Map.Entry<String, Exposed> entry : state.ordered().entrySet()) {
-            Exposed exposed = entry.getValue();
+        for (Placed placed : state.ordered().values()) {
+            Exposed exposed = placed.exposed;
             // An expired series not yet deleted by the GC is no longer live: leave it out, as a snapshot does.
             if (exposed.series().point().updatedAt().toEpochMilli() + retentionMillis > now) {
                 writer.write(exposed);

@@ -25,7 +25,7 @@ final class FieldChecks {
 
     /** A metric name, as a filter: the same grammar a written point's name follows. */
     FieldChecks metricName(String field, String name) {
-        return require(PointValidator.METRIC_NAME.matcher(name).matches(), field,
+        return require(PointValidator.isMetricName(name), field,
                 "must be a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*");
     }
 

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -22,13 +20,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The in-process backend. Series, the change feed and tombstones sit behind one read-write lock, so a batch is
  * atomic and snapshots and deltas see a consistent state; locks live in concurrent maps and are atomic per key.
  *
- * <p>Costs: a write is O(points × log series) (a hash lookup plus the feed and expiry indexes, both sorted maps);
- * a delta is O(log series + changes returned); only a snapshot and the GC of many series touch more.
+ * <p>Costs: a write is O(points) amortised (a hash lookup and two appends: to the {@link ChangeLog feed} and to the
+ * {@link ExpiryQueue expiry index}, both compacted when outdated records pile up); a delta is O(log changes +
+ * changes since the cursor); only a snapshot and the GC of many series touch more.
  */
 public final class MemoryStore implements StoreBackend {
 
-    private static final Comparator<Expiry> EXPIRY_ORDER =
-            Comparator.comparingLong(Expiry::at).thenComparing(Expiry::id);
+    /** Outdated records tolerated in the feed and the expiry index beyond one per series, before compaction. */
+    private static final int SLACK = 4096;
 
     private final long retentionMillis;
     private final long tombstoneRetentionMillis;
@@ -37,11 +36,11 @@ public final class MemoryStore implements StoreBackend {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Entry> series = new HashMap<>();
-    /** Compacted feed: sequence of a series' latest change (or deletion) to its id; one entry per id. */
-    private final TreeMap<Long, String> feed = new TreeMap<>();
+    /** The feed: a record per change; current while it is the latest change (or deletion) of its series. */
+    private final ChangeLog feed = new ChangeLog();
     /** Deleted series still in the feed, in deletion order (which is sequence order). */
     private final LinkedHashMap<String, Tombstone> tombstones = new LinkedHashMap<>();
-    private final TreeSet<Expiry> expiries = new TreeSet<>(EXPIRY_ORDER);
+    private final ExpiryQueue expiries = new ExpiryQueue();
     private long sequence;
     private long horizon;
 
@@ -83,10 +82,32 @@ public final class MemoryStore implements StoreBackend {
                     case STALE -> stale++;
                 }
             }
+            compact();
             return new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** Drops outdated feed and expiry records once they outnumber the series. Caller holds the write lock. */
+    private void compact() {
+        if (feed.size() > 2 * (series.size() + tombstones.size()) + SLACK) {
+            feed.retain(this::current);
+        }
+        if (expiries.size() > 2 * series.size() + SLACK) {
+            expiries.clear(series.size());
+            series.forEach((id, entry) -> expiries.add(entry.expiresAt, id));
+        }
+    }
+
+    /** Whether a feed record is its series' latest change or deletion. */
+    private boolean current(long change, String id) {
+        Entry entry = series.get(id);
+        if (entry != null) {
+            return entry.sequence == change;
+        }
+        Tombstone tombstone = tombstones.get(id);
+        return tombstone != null && tombstone.sequence() == change;
     }
 
     /**
@@ -111,9 +132,16 @@ public final class MemoryStore implements StoreBackend {
         }
     }
 
-    /** Series whose expiry has passed: the head of the expiry index, O(expired). */
+    /** Series whose expiry has passed: the top of the expiry index, O(expired and outdated records there). */
     private int expiredCount(long nowMillis) {
-        return expiries.headSet(new Expiry(nowMillis, "\uffff"), true).size();
+        Set<String> expired = new HashSet<>();
+        expiries.forEachDue(nowMillis, (expiresAt, id) -> {
+            Entry entry = series.get(id);
+            if (entry != null && entry.expiresAt == expiresAt) {
+                expired.add(id);
+            }
+        });
+        return expired.size();
     }
 
     private Precedence.Outcome applyOne(String id, MetricPoint point, WriteSource source) {
@@ -122,22 +150,19 @@ public final class MemoryStore implements StoreBackend {
         if (outcome != Precedence.Outcome.APPLIED) {
             return outcome;
         }
+        long expiresAt = point.updatedAt().toEpochMilli() + retentionMillis;
         if (entry == null) {
             entry = new Entry();
             series.put(id, entry);
-            Tombstone tombstone = tombstones.remove(id);
-            if (tombstone != null) {
-                feed.remove(tombstone.sequence());
-            }
-        } else {
-            feed.remove(entry.sequence);
-            expiries.remove(new Expiry(entry.expiresAt, id));
+            tombstones.remove(id);
+            expiries.add(expiresAt, id);
+        } else if (entry.expiresAt != expiresAt) {
+            expiries.add(expiresAt, id);
         }
         entry.series = new Series(id, point, source);
         entry.sequence = ++sequence;
-        entry.expiresAt = point.updatedAt().toEpochMilli() + retentionMillis;
-        feed.put(entry.sequence, id);
-        expiries.add(new Expiry(entry.expiresAt, id));
+        entry.expiresAt = expiresAt;
+        feed.append(entry.sequence, id);
         return outcome;
     }
 
@@ -201,19 +226,26 @@ public final class MemoryStore implements StoreBackend {
             if (since.sequence() > sequence) {
                 throw new StoreException.CursorExpired("the cursor is ahead of the store");
             }
-            List<Change> events = new ArrayList<>(Math.min(limit, feed.size()));
-            Iterator<Map.Entry<Long, String>> tail = feed.tailMap(since.sequence(), false).entrySet().iterator();
+            int next = feed.firstAfter(since.sequence());
+            List<Change> events = new ArrayList<>(Math.min(limit, feed.size() - next));
             long last = sequence;
-            while (events.size() < limit && tail.hasNext()) {
-                Map.Entry<Long, String> change = tail.next();
-                Entry entry = series.get(change.getValue());
+            for (; next < feed.size() && events.size() < limit; next++) {
+                long change = feed.sequence(next);
+                String id = feed.id(next);
+                if (!current(change, id)) {
+                    continue;
+                }
+                Entry entry = series.get(id);
                 // An expired series is gone for followers even before the GC records its deletion.
-                events.add(entry != null && entry.sequence == change.getKey() && entry.expiresAt > nowMillis
+                events.add(entry != null && entry.expiresAt > nowMillis
                         ? Change.upsert(entry.series)
-                        : Change.deletion(change.getValue()));
-                last = change.getKey();
+                        : Change.deletion(id));
+                last = change;
             }
-            boolean more = tail.hasNext();
+            boolean more = false;
+            for (; next < feed.size() && !more; next++) {
+                more = current(feed.sequence(next), feed.id(next));
+            }
             return new Delta(new Cursor(epoch, more ? last : sequence), events, more);
         } finally {
             lock.readLock().unlock();
@@ -229,6 +261,7 @@ public final class MemoryStore implements StoreBackend {
         try {
             expiredSeries = expireSeries(nowMillis);
             trimmed = trimTombstones(nowMillis);
+            compact();
         } finally {
             lock.writeLock().unlock();
         }
@@ -243,12 +276,17 @@ public final class MemoryStore implements StoreBackend {
     /** Removes every expired series and records its deletion in the feed. Caller holds the write lock. */
     private int expireSeries(long nowMillis) {
         int removed = 0;
-        while (!expiries.isEmpty() && expiries.first().at() <= nowMillis) {
-            String id = expiries.pollFirst().id();
-            Entry entry = series.remove(id);
-            feed.remove(entry.sequence);
+        while (!expiries.isEmpty() && expiries.firstTime() <= nowMillis) {
+            long expiresAt = expiries.firstTime();
+            String id = expiries.firstId();
+            expiries.removeFirst();
+            Entry entry = series.get(id);
+            if (entry == null || entry.expiresAt != expiresAt) {
+                continue; // outdated: the series was written again, or already deleted
+            }
+            series.remove(id);
             long deletion = ++sequence;
-            feed.put(deletion, id);
+            feed.append(deletion, id);
             tombstones.put(id, new Tombstone(deletion, nowMillis));
             removed++;
         }
@@ -265,7 +303,6 @@ public final class MemoryStore implements StoreBackend {
                 break;
             }
             oldestFirst.remove();
-            feed.remove(tombstone.sequence());
             horizon = Math.max(horizon, tombstone.sequence());
             trimmed++;
         }
@@ -322,9 +359,6 @@ public final class MemoryStore implements StoreBackend {
     }
 
     private record Tombstone(long sequence, long deletedAt) {
-    }
-
-    private record Expiry(long at, String id) {
     }
 
     private record Lease(String token, long fence, long expiresAt) {

@@ -638,6 +638,46 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void thousandsOfRewritesLeaveOneChangePerSeriesAndExactExpiries() {
+        use("store.max-batch", "100", "store.max-series", "100");
+        Cursor start = store.cursor();
+        Instant base = T0.minus(Duration.ofMinutes(30));
+        // 6,000 changes of 100 series: far more rewrites than series, as a busy exporter makes.
+        for (int round = 0; round < 80; round++) {
+            List<RawPoint> points = new ArrayList<>();
+            for (int i = round < 40 ? 0 : 50; i < 100; i++) {
+                points.add(point("m", Map.of("i", String.format("%03d", i)), round, base.plusSeconds(round)));
+            }
+            assertThat(store.write("leader", "leader_scrape", points).applied()).isEqualTo(points.size());
+        }
+        Delta all = store.changes(start.encode(), "10000");
+        assertThat(all.events()).hasSize(100);
+        assertThat(all.events().get(0).id()).as("oldest first").isEqualTo("m{i=\"000\"}");
+        assertThat(all.events().get(0).series().point().value()).isEqualTo(39);
+        assertThat(all.events().get(99).series().point().value()).isEqualTo(79);
+        List<String> paged = new ArrayList<>();
+        Cursor cursor = start;
+        Delta page;
+        do {
+            page = store.changes(cursor.encode(), "7");
+            page.events().forEach(event -> paged.add(event.id()));
+            cursor = page.cursor();
+        } while (page.more());
+        assertThat(paged).containsExactlyElementsOf(all.events().stream().map(Change::id).toList());
+        assertThat(cursor).isEqualTo(store.cursor());
+
+        clock.set(base.plus(Duration.ofHours(1)).plusSeconds(50));
+        List<RawPoint> fresh = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            fresh.add(point("n", Map.of("i", String.valueOf(i)), i, null));
+        }
+        assertThat(store.write("leader", "leader_scrape", fresh).applied())
+                .as("the 50 series last written in round 39 have expired and leave room").isEqualTo(50);
+        assertThat(store.gc().expiredSeries()).isEqualTo(50);
+        assertThat(live()).hasSize(100);
+    }
+
+    @Test
     void aLimitPagesThroughTheFeedEachSeriesOnce() {
         Cursor start = store.cursor();
         for (int i = 0; i < 10; i++) {

@@ -43,7 +43,7 @@ public final class LoadDriver {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 System.err.println("usage: LoadDriver [--option value]…; options: jar, redis-server, pushgateway, "
-                        + "targets (memory,redis,pushgateway,startup), runs, run-seconds, warmup-seconds, writers, "
+                        + "targets (startup,memory,redis,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
                         + "lock-clients, scrapes, delta-reads, startups, jvm-options, out");
                 System.exit(2);
             }
@@ -109,25 +109,33 @@ public final class LoadDriver {
             Target.MetricStore target = new Target.MetricStore(service.port());
             measureIngestAndScrape(column, target, SMALL, 0);
             measureIngestAndScrape(column, target, LARGE, SMALL);
-            Samples delta = workloads.delta(target, LARGE, intOption("delta-reads", 400));
-            report.put(Report.DELTA, column, Report.percentiles(delta, 99, "ms", 2));
-            log(column + ": delta of 10 among 100k " + Report.percentiles(delta, 99, "ms", 2));
-            List<Workloads.Run> locks = workloads.locks(service.port());
-            Samples pairs = new Samples();
-            Samples latency = new Samples();
-            for (Workloads.Run run : locks) {
-                pairs.add(run.perSecond());
-                latency.addAll(run.latencyMillis());
+            if (selected("delta")) {
+                Samples delta = workloads.delta(target, LARGE, intOption("delta-reads", 400));
+                report.put(Report.DELTA, column, Report.percentiles(delta, 99, "ms", 2));
+                log(column + ": delta of 10 among 100k " + Report.percentiles(delta, 99, "ms", 2));
             }
-            report.put(Report.LOCKS, column, Report.range(pairs, "pairs/s", 0));
-            report.put(Report.LOCK_LATENCY, column, Report.percentiles(latency, 99, "ms", 2));
-            log(column + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
-                    + Report.percentiles(latency, 99, "ms", 2));
+            if (selected("locks")) {
+                locks(column, service);
+            }
             double rss = service.rssMiB();
             report.put(Report.RSS, column, String.format(Locale.ROOT, "%.0f MiB", rss));
             log(column + ": RSS with 100k series " + rss + " MiB" + (redis == null ? ""
                     : String.format(Locale.ROOT, " (Redis server %.0f MiB)", redis.rssMiB())));
         }
+    }
+
+    private void locks(String column, Launched service) throws Exception {
+        List<Workloads.Run> locks = workloads.locks(service.port());
+        Samples pairs = new Samples();
+        Samples latency = new Samples();
+        for (Workloads.Run run : locks) {
+            pairs.add(run.perSecond());
+            latency.addAll(run.latencyMillis());
+        }
+        report.put(Report.LOCKS, column, Report.range(pairs, "pairs/s", 0));
+        report.put(Report.LOCK_LATENCY, column, Report.percentiles(latency, 99, "ms", 2));
+        log(column + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
+                + Report.percentiles(latency, 99, "ms", 2));
     }
 
     private void pushgateway() throws Exception {
@@ -150,10 +158,22 @@ public final class LoadDriver {
             throws Exception {
         workloads.fill(target, alreadyStored, stored);
         String size = stored == SMALL ? "10k" : "100k";
+        if (selected("ingest")) {
+            ingest(column, target, stored, size);
+        }
+        if (selected("scrape")) {
+            scrape(column, target, stored, size);
+        }
+    }
+
+    private void ingest(String column, Target target, int stored, String size) throws Exception {
         Samples ingest = workloads.ingest(target, stored);
         report.put(Report.ingest(size), column, Report.range(ingest, "points/s", 0));
         report.throughput(Report.ingest(size), column, ingest);
         log(column + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0));
+    }
+
+    private void scrape(String column, Target target, int stored, String size) throws Exception {
         awaitPage(target.port(), stored);
         long[] bytes = new long[1];
         Samples scrape = workloads.scrape(target.port(), intOption("scrapes", 15), bytes);
@@ -183,6 +203,10 @@ public final class LoadDriver {
 
     private List<String> jvmOptions() {
         return Arrays.asList(option("jvm-options", IMAGE_JVM_OPTIONS).trim().split("\\s+"));
+    }
+
+    private boolean selected(String workload) {
+        return Arrays.asList(option("workloads", "ingest,scrape,delta,locks").split(",")).contains(workload);
     }
 
     private boolean hasPushgateway() {
