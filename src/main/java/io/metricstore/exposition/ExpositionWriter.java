@@ -1,12 +1,9 @@
 package io.metricstore.exposition;
 
-import io.metricstore.store.MetricPoint;
 import io.metricstore.store.MetricType;
 import io.metricstore.store.SampleValue;
-import io.metricstore.store.SeriesId;
 import java.io.IOException;
 import java.io.Writer;
-import java.util.Map;
 
 /**
  * Writes families in the Prometheus text format 0.0.4 or OpenMetrics 1.0.0, line by line as it goes, so a large
@@ -30,8 +27,11 @@ public final class ExpositionWriter {
         this.timestamps = timestamps;
     }
 
-    /** Writes one sample; samples of a family must come together, in exposition order. */
-    public void write(Exposed exposed) throws IOException {
+    /**
+     * Writes one sample of a placed series: its current {@code value} and {@code updatedAtMillis} (the placement's
+     * own point gives only the identity). Samples of a family must come together, in exposition order.
+     */
+    public void write(Exposed exposed, double value, long updatedAtMillis) throws IOException {
         boolean om = format == ExpositionFormat.OPENMETRICS;
         if (!om && exposed.suffix().equals("_created") && exposed.described()) {
             return;
@@ -40,28 +40,13 @@ public final class ExpositionWriter {
             family = exposed.family();
             header(exposed, om);
         }
-        MetricPoint point = exposed.series().point();
-        out.write(point.name());
-        if (!point.labels().isEmpty()) {
-            StringBuilder labels = new StringBuilder(point.labels().size() * 24).append('{');
-            boolean first = true;
-            for (Map.Entry<String, String> label : point.labels().entrySet()) {
-                if (!first) {
-                    labels.append(',');
-                }
-                first = false;
-                labels.append(label.getKey()).append("=\"");
-                SeriesId.escapeLabelValue(label.getValue(), labels);
-                labels.append('"');
-            }
-            out.write(labels.append('}').toString());
-        }
+        // The series id is the sample's name and label set exactly as both formats spell them (same escaping).
+        out.write(exposed.series().id());
         out.write(' ');
-        out.write(value(point.value()));
+        out.write(value(value));
         if (timestamps) {
-            long millis = point.updatedAt().toEpochMilli();
             out.write(' ');
-            out.write(om ? seconds(millis) : Long.toString(millis));
+            out.write(om ? seconds(updatedAtMillis) : Long.toString(updatedAtMillis));
         }
         out.write('\n');
     }

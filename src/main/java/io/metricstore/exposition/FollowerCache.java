@@ -5,11 +5,13 @@ import io.metricstore.store.Change;
 import io.metricstore.store.Cursor;
 import io.metricstore.store.Delta;
 import io.metricstore.store.Family;
+import io.metricstore.store.MetricPoint;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.Series;
 import io.metricstore.store.Snapshot;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
+import io.metricstore.store.WriteSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -74,14 +76,13 @@ public class FollowerCache {
         void upsert(Series series) {
             Placed known = all.get(series.id());
             if (known != null) {
-                // Placement depends only on the name and the family index, so a known series keeps its key.
-                known.exposed = known.key == null ? null : families.place(series);
-                known.series = series;
+                // Placement depends only on the name and the family index, so a known series keeps its place.
+                known.sample = new Sample(series);
                 return;
             }
             Exposed exposed = families.place(series);
             String key = exposed == null ? null : FamilyIndex.orderKey(exposed) + '\u0000' + series.id();
-            Placed placed = new Placed(key, series, exposed);
+            Placed placed = new Placed(key, exposed, series);
             all.put(series.id(), placed);
             if (key != null) {
                 ordered.put(key, placed);
@@ -97,18 +98,35 @@ public class FollowerCache {
     }
 
     /**
-     * A series of the copy and its place in the exposition order ({@code key} null: left out). Mutable so that
-     * an update of a known series, by far the most common change, neither builds a key nor walks the skip list.
+     * A series of the copy: its identity and place in the exposition order from its first version ({@code key} and
+     * {@code exposed} null: left out), and its current sample. An update of a known series, by far the most common
+     * change, only swaps the sample: no key to build, no skip-list walk, and only a small object to promote.
      */
     private static final class Placed {
         final String key;
-        volatile Series series;
-        volatile Exposed exposed;
+        final Exposed exposed;
+        final Series first;
+        volatile Sample sample;
 
-        Placed(String key, Series series, Exposed exposed) {
+        Placed(String key, Exposed exposed, Series first) {
             this.key = key;
-            this.series = series;
             this.exposed = exposed;
+            this.first = first;
+            this.sample = new Sample(first);
+        }
+
+        Series current() {
+            Sample now = sample;
+            MetricPoint identity = first.point();
+            return new Series(first.id(), new MetricPoint(identity.name(), identity.labels(), now.value(),
+                    Instant.ofEpochMilli(now.updatedAtMillis())), now.source());
+        }
+    }
+
+    /** One version of a series' sample, swapped as a whole so that a scrape never mixes two versions. */
+    private record Sample(double value, long updatedAtMillis, WriteSource source) {
+        Sample(Series series) {
+            this(series.point().value(), series.point().updatedAt().toEpochMilli(), series.source());
         }
     }
 
@@ -151,7 +169,7 @@ public class FollowerCache {
         List<Family> families = store.families();
         if (!state.families().describes(families)) {
             State replaced = new State(new FamilyIndex(families));
-            state.all().values().forEach(placed -> replaced.upsert(placed.series));
+            state.all().values().forEach(placed -> replaced.upsert(placed.current()));
             state = replaced;
         }
         lastRefresh = clock.instant();
@@ -171,10 +189,10 @@ public class FollowerCache {
         ExpositionWriter writer = new ExpositionWriter(out, format, timestamps);
         long now = clock.millis();
         for (Placed placed : state.ordered().values()) {
-            Exposed exposed = placed.exposed;
+            Sample sample = placed.sample;
             // An expired series not yet deleted by the GC is no longer live: leave it out, as a snapshot does.
-            if (exposed.series().point().updatedAt().toEpochMilli() + retentionMillis > now) {
-                writer.write(exposed);
+            if (sample.updatedAtMillis() + retentionMillis > now) {
+                writer.write(placed.exposed, sample.value(), sample.updatedAtMillis());
             }
         }
         writer.finish();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -146,20 +147,23 @@ public final class MemoryStore implements StoreBackend {
 
     private Precedence.Outcome applyOne(String id, MetricPoint point, WriteSource source) {
         Entry entry = series.get(id);
-        Precedence.Outcome outcome = Precedence.decide(entry == null ? null : entry.series, point, source);
+        Precedence.Outcome outcome = entry == null ? Precedence.Outcome.APPLIED
+                : Precedence.decide(entry.updatedAtMillis, entry.source, entry.value, point, source);
         if (outcome != Precedence.Outcome.APPLIED) {
             return outcome;
         }
         long expiresAt = point.updatedAt().toEpochMilli() + retentionMillis;
         if (entry == null) {
-            entry = new Entry();
+            entry = new Entry(id, point.name(), point.labels());
             series.put(id, entry);
             tombstones.remove(id);
             expiries.add(expiresAt, id);
         } else if (entry.expiresAt != expiresAt) {
             expiries.add(expiresAt, id);
         }
-        entry.series = new Series(id, point, source);
+        entry.value = point.value();
+        entry.updatedAtMillis = point.updatedAt().toEpochMilli();
+        entry.source = source;
         entry.sequence = ++sequence;
         entry.expiresAt = expiresAt;
         feed.append(entry.sequence, id);
@@ -192,8 +196,8 @@ public final class MemoryStore implements StoreBackend {
             Cursor cursor = new Cursor(epoch, sequence);
             List<Series> live = new ArrayList<>();
             for (Entry entry : series.values()) {
-                if (entry.expiresAt > nowMillis && name.map(entry.series.point().name()::equals).orElse(true)) {
-                    live.add(entry.series);
+                if (entry.expiresAt > nowMillis && name.map(entry.name::equals).orElse(true)) {
+                    live.add(entry.series());
                 }
             }
             return new Snapshot(cursor, SeriesId.sorted(live));
@@ -238,7 +242,7 @@ public final class MemoryStore implements StoreBackend {
                 Entry entry = series.get(id);
                 // An expired series is gone for followers even before the GC records its deletion.
                 events.add(entry != null && entry.expiresAt > nowMillis
-                        ? Change.upsert(entry.series)
+                        ? Change.upsert(entry.series())
                         : Change.deletion(id));
                 last = change;
             }
@@ -324,6 +328,12 @@ public final class MemoryStore implements StoreBackend {
         return true;
     }
 
+    /** Lock tables are concurrent maps, each operation one short {@code compute}: never a wait. */
+    @Override
+    public boolean locksBlock() {
+        return false;
+    }
+
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
         Lease lease = locks.get(kind).acquire(kind, key, token, now.toEpochMilli(), ttl.toMillis());
@@ -349,10 +359,30 @@ public final class MemoryStore implements StoreBackend {
         return Optional.of(new LockState(kind, key, lease.fence(), Instant.ofEpochMilli(lease.expiresAt())));
     }
 
+    /**
+     * One stored series. The identity comes from its first write; the sample is updated in place, so a rewrite
+     * leaves nothing behind that outlives its request. (A new object graph per write was promoted by every young
+     * collection, and the collector's work grew with the number of series.)
+     */
     private static final class Entry {
-        Series series;
+        final String id;
+        final String name;
+        final SortedMap<String, String> labels;
+        double value;
+        long updatedAtMillis;
+        WriteSource source;
         long sequence;
         long expiresAt;
+
+        Entry(String id, String name, SortedMap<String, String> labels) {
+            this.id = id;
+            this.name = name;
+            this.labels = labels;
+        }
+
+        Series series() {
+            return new Series(id, new MetricPoint(name, labels, value, Instant.ofEpochMilli(updatedAtMillis)), source);
+        }
     }
 
     private record Described(Family family, long expiresAt) {

@@ -11,8 +11,13 @@ import java.util.TreeMap;
  */
 public record MetricPoint(String name, SortedMap<String, String> labels, double value, Instant updatedAt) {
 
+    /** The class of the copies made here: a label set that already is one is shared, not copied again. */
+    private static final Class<?> OWN_COPY = Collections.unmodifiableSortedMap(new TreeMap<>()).getClass();
+
     public MetricPoint {
-        labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        if (labels.getClass() != OWN_COPY) {
+            labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+        }
     }
 
     /** The canonical Prometheus form {@code name{a="x",b="y"}}, the identity of the series. */

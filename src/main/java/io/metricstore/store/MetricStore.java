@@ -53,6 +53,11 @@ public class MetricStore {
         return backend.ready();
     }
 
+    /** See {@link StoreBackend#locksBlock()}. */
+    public boolean locksBlock() {
+        return backend.locksBlock();
+    }
+
     public Map<String, String> backendDetails() {
         return backend.details();
     }

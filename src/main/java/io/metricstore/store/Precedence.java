@@ -41,13 +41,20 @@ public final class Precedence {
         if (current == null) {
             return Outcome.APPLIED;
         }
-        int byRank = Long.compare(rank(incoming, source), rank(current.point(), current.source()));
+        return decide(current.point().updatedAt().toEpochMilli(), current.source(), current.point().value(),
+                incoming, source);
+    }
+
+    /** {@link #decide(Series, MetricPoint, WriteSource)} over an existing series' sample fields. */
+    public static Outcome decide(long currentMillis, WriteSource currentSource, double currentValue,
+            MetricPoint incoming, WriteSource source) {
+        int byRank = Long.compare(rank(incoming, source), currentMillis * 2 + currentSource.rank());
         if (byRank < 0) {
             return Outcome.STALE;
         }
         if (byRank > 0) {
             return Outcome.APPLIED;
         }
-        return Double.compare(incoming.value(), current.point().value()) == 0 ? Outcome.UNCHANGED : Outcome.APPLIED;
+        return Double.compare(incoming.value(), currentValue) == 0 ? Outcome.UNCHANGED : Outcome.APPLIED;
     }
 }

@@ -107,6 +107,12 @@ public interface StoreBackend {
     /** Whether the backend can serve requests now. */
     boolean ready();
 
+    /**
+     * Whether lock calls may wait on I/O. Locks of a backend that never waits run on the HTTP event loop, which
+     * saves two thread hand-offs per request; the others run on worker threads.
+     */
+    boolean locksBlock();
+
     /** What readiness shows beside the backend's name (for example the state of a circuit breaker). */
     default Map<String, String> details() {
         return Map.of();

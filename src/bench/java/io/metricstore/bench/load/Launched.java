@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A server process the driver started on loopback: the packaged Metric Store, a Redis server or a Pushgateway.
  * Output goes to a log file next to the report, so a failed run can be read afterwards.
  */
-final class Launched implements AutoCloseable {
+final class Launched implements AutoCloseable, Workloads.Server {
 
     private final String name;
     private final Process process;
@@ -58,7 +58,8 @@ final class Launched implements AutoCloseable {
         return new Launched("pushgateway", List.of(binary, "--web.listen-address=127.0.0.1:" + port), port, logDir);
     }
 
-    int port() {
+    @Override
+    public int port() {
         return port;
     }
 
@@ -109,8 +110,16 @@ final class Launched implements AutoCloseable {
         throw new IOException("no VmRSS for " + name);
     }
 
-    long pid() {
-        return process.pid();
+    /**
+     * CPU seconds the process has used (user + system, from /proc). Per operation it is a steadier figure than
+     * throughput when something else shares the cores.
+     */
+    @Override
+    public double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // Fields 14 and 15 of stat (utime, stime), counted after the command name; clock ticks of 1/100 s on Linux.
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     private void requireAlive() throws IOException {

@@ -107,8 +107,8 @@ public final class LoadDriver {
         try (Launched service = launchMetricStore(properties)) {
             service.awaitHttpReady("/q/health/ready", 60);
             Target.MetricStore target = new Target.MetricStore(service.port());
-            measureIngestAndScrape(column, target, SMALL, 0);
-            measureIngestAndScrape(column, target, LARGE, SMALL);
+            measureIngestAndScrape(column, service, target, SMALL, 0);
+            measureIngestAndScrape(column, service, target, LARGE, SMALL);
             if (selected("delta")) {
                 Samples delta = workloads.delta(target, LARGE, intOption("delta-reads", 400));
                 report.put(Report.DELTA, column, Report.percentiles(delta, 99, "ms", 2));
@@ -125,17 +125,20 @@ public final class LoadDriver {
     }
 
     private void locks(String column, Launched service) throws Exception {
-        List<Workloads.Run> locks = workloads.locks(service.port());
+        List<Workloads.Run> locks = workloads.locks(service);
         Samples pairs = new Samples();
         Samples latency = new Samples();
+        Samples cpu = new Samples();
         for (Workloads.Run run : locks) {
             pairs.add(run.perSecond());
             latency.addAll(run.latencyMillis());
+            cpu.add(run.cpuMicrosPerItem());
         }
+        report.put(Report.LOCK_CPU, column, Report.range(cpu, "µs", 0));
         report.put(Report.LOCKS, column, Report.range(pairs, "pairs/s", 0));
         report.put(Report.LOCK_LATENCY, column, Report.percentiles(latency, 99, "ms", 2));
         log(column + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
-                + Report.percentiles(latency, 99, "ms", 2));
+                + Report.percentiles(latency, 99, "ms", 2) + ", server CPU per pair " + Report.range(cpu, "µs", 0));
     }
 
     private void pushgateway() throws Exception {
@@ -146,31 +149,39 @@ public final class LoadDriver {
         try (Launched gateway = Launched.pushgateway(option("pushgateway", ""), freePort(), out)) {
             gateway.awaitHttpReady("/-/ready", 60);
             Target.Pushgateway target = new Target.Pushgateway(gateway.port());
-            measureIngestAndScrape("Pushgateway", target, SMALL, 0);
-            measureIngestAndScrape("Pushgateway", target, LARGE, SMALL);
+            measureIngestAndScrape("Pushgateway", gateway, target, SMALL, 0);
+            measureIngestAndScrape("Pushgateway", gateway, target, LARGE, SMALL);
             double rss = gateway.rssMiB();
             report.put(Report.RSS, "Pushgateway", String.format(Locale.ROOT, "%.0f MiB", rss));
             log("Pushgateway: RSS with 100k series " + rss + " MiB");
         }
     }
 
-    private void measureIngestAndScrape(String column, Target target, int stored, int alreadyStored)
-            throws Exception {
+    private void measureIngestAndScrape(String column, Launched server, Target target, int stored,
+            int alreadyStored) throws Exception {
         workloads.fill(target, alreadyStored, stored);
         String size = stored == SMALL ? "10k" : "100k";
         if (selected("ingest")) {
-            ingest(column, target, stored, size);
+            ingest(column, server, target, stored, size);
         }
         if (selected("scrape")) {
             scrape(column, target, stored, size);
         }
     }
 
-    private void ingest(String column, Target target, int stored, String size) throws Exception {
-        Samples ingest = workloads.ingest(target, stored);
+    private void ingest(String column, Launched server, Target target, int stored, String size) throws Exception {
+        Samples ingest = new Samples();
+        Samples cpu = new Samples();
+        for (Workloads.Run run : workloads.ingest(server, target, stored)) {
+            ingest.add(run.perSecond());
+            cpu.add(run.cpuMicrosPerItem());
+        }
         report.put(Report.ingest(size), column, Report.range(ingest, "points/s", 0));
         report.throughput(Report.ingest(size), column, ingest);
-        log(column + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0));
+        report.put(Report.ingestCpu(size), column, Report.range(cpu, "µs", 2));
+        report.latency(Report.ingestCpu(size), column, cpu);
+        log(column + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0)
+                + ", server CPU per point " + Report.range(cpu, "µs", 2));
     }
 
     private void scrape(String column, Target target, int stored, String size) throws Exception {

@@ -14,6 +14,7 @@ final class Report {
     static final String DELTA = "delta of 10 changes among 100k series, p50 / p99";
     static final String LOCKS = "lock acquire+release over HTTP";
     static final String LOCK_LATENCY = "lock pair latency p50 / p99";
+    static final String LOCK_CPU = "server CPU per lock pair";
     static final String RSS = "RSS with 100k series";
 
     private static final List<String> COLUMNS = List.of("memory", "Redis", "Pushgateway");
@@ -22,11 +23,14 @@ final class Report {
     static {
         TARGETS.put(ingest("10k"), "≥ 500,000 points/s (memory), ≥ 100,000 (Redis)");
         TARGETS.put(ingest("100k"), "≥ 500,000 points/s, flat from 10k (memory); ≥ 100,000 (Redis)");
+        TARGETS.put(ingestCpu("10k"), "");
+        TARGETS.put(ingestCpu("100k"), "");
         TARGETS.put(scrape("10k"), "");
         TARGETS.put(scrape("100k"), "≤ 100 ms (memory), ≤ 400 ms (Redis)");
         TARGETS.put(DELTA, "≤ 2 ms (memory)");
         TARGETS.put(LOCKS, "≥ 20,000 pairs/s (memory), ≥ 10,000 (Redis)");
         TARGETS.put(LOCK_LATENCY, "p99 < 10 ms");
+        TARGETS.put(LOCK_CPU, "");
         TARGETS.put(RSS, "≤ 150 MiB (memory)");
         TARGETS.put(IDLE_RSS, "");
         TARGETS.put(STARTUP, "");
@@ -38,6 +42,10 @@ final class Report {
 
     static String ingest(String size) {
         return "ingest, 1,000-point batches, " + size + " stored";
+    }
+
+    static String ingestCpu(String size) {
+        return "server CPU per point ingested, " + size + " stored";
     }
 
     static String scrape(String size) {

@@ -25,8 +25,15 @@ final class Workloads {
     record Settings(int writers, int lockClients, int runs, double runSeconds, double warmupSeconds) {
     }
 
-    /** Throughput of one run and the latencies of its requests. */
-    record Run(double perSecond, Samples latencyMillis) {
+    /** Throughput of one run, the latencies of its requests and the server's CPU time per item. */
+    record Run(double perSecond, Samples latencyMillis, double cpuMicrosPerItem) {
+    }
+
+    /** The server process, whose CPU time each run reads. */
+    interface Server {
+        int port();
+
+        double cpuSeconds() throws IOException;
     }
 
     Workloads(Settings settings) {
@@ -42,20 +49,22 @@ final class Workloads {
         }
     }
 
-    /** Points per second of 1,000-point batches over the {@code stored} series, one sample per run. */
-    Samples ingest(Target target, int stored) throws Exception {
-        AtomicLong next = new AtomicLong();
+    /** 1,000-point batches over the {@code stored} series: points per second and CPU per point of each run. */
+    List<Run> ingest(Server server, Target target, int stored) throws Exception {
         int batches = stored / BATCH;
+        int writers = settings.writers();
+        // Each writer owns the batches b with b % writers == its number, so a series always has one writer and its
+        // timestamps only grow: no write is refused as stale by a concurrent older one.
+        AtomicLong writerNumbers = new AtomicLong();
+        ThreadLocal<long[]> own = ThreadLocal.withInitial(() -> new long[] {writerNumbers.getAndIncrement(), 0});
         Runner.Body writer = connection -> {
-            long batch = next.getAndIncrement() % batches;
+            long[] state = own.get();
+            long owned = (batches - state[0] + writers - 1) / writers;
+            long batch = state[0] + writers * (state[1]++ % owned);
             write(connection, target, (int) batch * BATCH, BATCH);
             return BATCH;
         };
-        Samples perSecond = new Samples();
-        for (Run run : Runner.runs(target.port(), settings.writers(), settings, writer)) {
-            perSecond.add(run.perSecond());
-        }
-        return perSecond;
+        return Runner.runs(server, settings.writers(), settings, writer);
     }
 
     /** Milliseconds to read the whole {@code /metrics} page, and its size in bytes. */
@@ -113,7 +122,7 @@ final class Workloads {
     }
 
     /** Lock acquire + release pairs per second (one sample per run) and the latency of each pair. */
-    List<Run> locks(int port) throws Exception {
+    List<Run> locks(Server server) throws Exception {
         AtomicLong clients = new AtomicLong();
         ThreadLocal<String> keys = ThreadLocal.withInitial(() -> "bench-" + clients.getAndIncrement());
         AtomicLong tokens = new AtomicLong();
@@ -133,7 +142,7 @@ final class Workloads {
             }
             return 1;
         };
-        return Runner.runs(port, settings.lockClients(), settings, pair);
+        return Runner.runs(server, settings.lockClients(), settings, pair);
     }
 
     private void write(HttpConnection connection, Target target, int first, int count) throws IOException {
@@ -166,17 +175,17 @@ final class Workloads {
             int run(HttpConnection connection) throws IOException;
         }
 
-        static List<Run> runs(int port, int clients, Settings settings, Body body) throws Exception {
+        static List<Run> runs(Server server, int clients, Settings settings, Body body) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<HttpConnection> connections = new ArrayList<>();
             try {
                 for (int i = 0; i < clients; i++) {
-                    connections.add(new HttpConnection(port));
+                    connections.add(new HttpConnection(server.port()));
                 }
-                once(pool, connections, settings.warmupSeconds(), body);
+                once(server, pool, connections, settings.warmupSeconds(), body);
                 List<Run> runs = new ArrayList<>();
                 for (int i = 0; i < settings.runs(); i++) {
-                    runs.add(once(pool, connections, settings.runSeconds(), body));
+                    runs.add(once(server, pool, connections, settings.runSeconds(), body));
                 }
                 return runs;
             } finally {
@@ -187,8 +196,9 @@ final class Workloads {
             }
         }
 
-        private static Run once(ExecutorService pool, List<HttpConnection> connections, double seconds, Body body)
-                throws Exception {
+        private static Run once(Server server, ExecutorService pool, List<HttpConnection> connections,
+                double seconds, Body body) throws Exception {
+            double cpuBefore = server.cpuSeconds();
             long start = System.nanoTime();
             long deadline = start + (long) (seconds * 1e9);
             List<Future<long[]>> done = new ArrayList<>();
@@ -215,7 +225,8 @@ final class Workloads {
                 items += result[0];
                 end = Math.max(end, result[1]);
             }
-            return new Run(items / ((end - start) / 1e9), latency);
+            double cpu = server.cpuSeconds() - cpuBefore;
+            return new Run(items / ((end - start) / 1e9), latency, cpu * 1e6 / items);
         }
     }
 }

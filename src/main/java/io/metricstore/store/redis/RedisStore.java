@@ -327,6 +327,11 @@ public class RedisStore implements StoreBackend {
     }
 
     @Override
+    public boolean locksBlock() {
+        return true;
+    }
+
+    @Override
     public boolean ready() {
         try {
             return "PONG".equals(guarded(() -> redis.execute("PING").toString(), true));
