@@ -26,7 +26,8 @@ import java.util.Map;
  * with it, and a fresh {@code updatedAt} then always passes the retention (1h) and clock-skew (5m) checks.
  *
  * <p>Outside CDI, {@code new RedisGuard(null)} only calls through: its timeout, retries and circuit breaker are CDI
- * interceptors, so the Redis figures leave out the (small) cost of SmallRye Fault Tolerance.
+ * interceptors, so the Redis figures leave out the cost of SmallRye Fault Tolerance. The store's telemetry goes to
+ * a {@code SimpleMeterRegistry} instead of the service's Prometheus registry.
  */
 final class StoreFixture implements AutoCloseable {
 
