@@ -54,8 +54,13 @@ final class Launched implements AutoCloseable, Workloads.Server {
                 "--save", "", "--appendonly", "no"), port, logDir);
     }
 
+    /**
+     * The Pushgateway keeping its metrics in memory only, like the memory backend. Debian's build persists to a
+     * shared file by default, which a new instance would load: the empty file name turns that off.
+     */
     static Launched pushgateway(String binary, int port, Path logDir) throws IOException {
-        return new Launched("pushgateway", List.of(binary, "--web.listen-address=127.0.0.1:" + port), port, logDir);
+        return new Launched("pushgateway", List.of(binary, "--web.listen-address=127.0.0.1:" + port,
+                "--persistence.file="), port, logDir);
     }
 
     @Override
