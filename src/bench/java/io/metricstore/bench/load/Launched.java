@@ -105,6 +105,21 @@ final class Launched implements AutoCloseable, Workloads.Server {
         throw new IOException("redis not ready after " + timeoutSeconds + " s; see " + log);
     }
 
+    /**
+     * Asks the JVM for a full collection (jcmd GC.run) and returns the RSS two seconds later: the footprint of the
+     * live data, where {@link #rssMiB()} right after load also counts the heap the collector kept committed.
+     */
+    double rssAfterFullGcMiB() throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).redirectOutput(
+                ProcessBuilder.Redirect.DISCARD).start();
+        if (!jcmd.waitFor(30, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IOException("jcmd GC.run failed for " + name);
+        }
+        Thread.sleep(2000);
+        return rssMiB();
+    }
+
     /** Resident set size in MiB, from /proc (Linux). */
     double rssMiB() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {

@@ -18,9 +18,14 @@ import java.util.Map;
  */
 public final class LoadDriver {
 
-    /** The container image's JVM defaults (ubi openjdk run-java) for the manifest's 768 MiB limit at 70 %. */
-    static final String IMAGE_JVM_OPTIONS = "-Xmx538m -XX:+UseParallelGC -XX:MinHeapFreeRatio=10 "
-            + "-XX:MaxHeapFreeRatio=20 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 -XX:+ExitOnOutOfMemoryError";
+    /**
+     * What a pod runs: the ubi openjdk run-java defaults with the image's collector and heap free ratios
+     * (src/main/docker/Dockerfile.jvm), sized as in the manifest's 768 MiB container (MaxRAM stands in for the
+     * container limit, so the initial and maximum heap follow from it as they would there; JAVA_MAX_MEM_RATIO 70).
+     */
+    static final String IMAGE_JVM_OPTIONS = "-XX:MaxRAM=768m -XX:MaxRAMPercentage=70 -XX:+UseSerialGC "
+            + "-XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 "
+            + "-XX:+ExitOnOutOfMemoryError";
 
     private static final int SMALL = 10_000;
     private static final int LARGE = 100_000;
@@ -118,8 +123,11 @@ public final class LoadDriver {
                 locks(column, service);
             }
             double rss = service.rssMiB();
+            double afterGc = service.rssAfterFullGcMiB();
             report.put(Report.RSS, column, String.format(Locale.ROOT, "%.0f MiB", rss));
-            log(column + ": RSS with 100k series " + rss + " MiB" + (redis == null ? ""
+            report.put(Report.RSS_AFTER_GC, column, String.format(Locale.ROOT, "%.0f MiB", afterGc));
+            log(column + String.format(Locale.ROOT, ": RSS with 100k series %.0f MiB, %.0f MiB after a full GC", rss,
+                    afterGc) + (redis == null ? ""
                     : String.format(Locale.ROOT, " (Redis server %.0f MiB)", redis.rssMiB())));
         }
     }
