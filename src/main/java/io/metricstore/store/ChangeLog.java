@@ -3,30 +3,40 @@ package io.metricstore.store;
 import java.util.Arrays;
 
 /**
- * The memory backend's change feed: {@code (sequence, series id)} records in sequence order, one appended per
- * change. A record is current while it is its series' latest change; the owner decides which are, skips the others
- * when reading and drops them by {@link #retain compaction}. Appending instead of moving a series' entry in a sorted
- * map keeps a write O(1) and cache-friendly, which is what made ingest flat from 10k to 100k series.
+ * The memory backend's change feed: {@code (sequence, owner)} records in sequence order, one appended per change,
+ * where the owner is the series' entry or its tombstone. A record is current while its owner's sequence is the
+ * record's; an owner that is replaced or removed sets its sequence to {@link Owner#GONE}. Readers skip the other
+ * records and {@link #compact} drops them. Appending instead of moving a series in a sorted map keeps a write O(1)
+ * and cache-friendly, and deciding currency by a field of the owner, not by looking the id up in the series map,
+ * keeps compaction and deltas free of hash lookups.
  */
 final class ChangeLog {
 
-    /** Whether a record is its series' latest change. */
-    @FunctionalInterface
-    interface Current {
-        boolean test(long sequence, String id);
+    /** What a record points at: a series entry or a tombstone. */
+    abstract static class Owner {
+        /** The sequence of an owner no longer in the store (replaced, deleted or trimmed). */
+        static final long GONE = -1;
+
+        final String id;
+        /** The sequence of the owner's latest change; only changed under the store's write lock. */
+        long sequence;
+
+        Owner(String id) {
+            this.id = id;
+        }
     }
 
     private long[] sequences = new long[1024];
-    private String[] ids = new String[1024];
+    private Owner[] owners = new Owner[1024];
     private int size;
 
-    void append(long sequence, String id) {
+    void append(long sequence, Owner owner) {
         if (size == sequences.length) {
             sequences = Arrays.copyOf(sequences, size * 2);
-            ids = Arrays.copyOf(ids, size * 2);
+            owners = Arrays.copyOf(owners, size * 2);
         }
         sequences[size] = sequence;
-        ids[size++] = id;
+        owners[size++] = owner;
     }
 
     int size() {
@@ -37,8 +47,13 @@ final class ChangeLog {
         return sequences[index];
     }
 
-    String id(int index) {
-        return ids[index];
+    Owner owner(int index) {
+        return owners[index];
+    }
+
+    /** Whether record {@code index} is its owner's latest change. */
+    boolean current(int index) {
+        return owners[index].sequence == sequences[index];
     }
 
     /** The index of the first record whose sequence is above {@code sequence} ({@link #size()} if none). */
@@ -57,17 +72,17 @@ final class ChangeLog {
     }
 
     /** Keeps the current records, in order, and releases the space of the others. */
-    void retain(Current current) {
+    void compact() {
         int kept = 0;
         for (int i = 0; i < size; i++) {
-            if (current.test(sequences[i], ids[i])) {
+            if (current(i)) {
                 sequences[kept] = sequences[i];
-                ids[kept++] = ids[i];
+                owners[kept++] = owners[i];
             }
         }
         int capacity = Math.max(1024, Integer.highestOneBit(Math.max(1, kept)) * 2);
         sequences = Arrays.copyOf(sequences, capacity);
-        ids = Arrays.copyOf(ids, capacity);
+        owners = Arrays.copyOf(owners, capacity);
         size = kept;
     }
 }

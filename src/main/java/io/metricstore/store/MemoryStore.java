@@ -93,7 +93,7 @@ public final class MemoryStore implements StoreBackend {
     /** Drops outdated feed and expiry records once they outnumber the series. Caller holds the write lock. */
     private void compact() {
         if (feed.size() > 2 * (series.size() + tombstones.size()) + SLACK) {
-            feed.retain(this::current);
+            feed.compact();
         }
         if (expiries.size() > 2 * series.size() + SLACK) {
             expiries.clear(series.size());
@@ -101,15 +101,6 @@ public final class MemoryStore implements StoreBackend {
         }
     }
 
-    /** Whether a feed record is its series' latest change or deletion. */
-    private boolean current(long change, String id) {
-        Entry entry = series.get(id);
-        if (entry != null) {
-            return entry.sequence == change;
-        }
-        Tombstone tombstone = tombstones.get(id);
-        return tombstone != null && tombstone.sequence() == change;
-    }
 
     /**
      * Refuses a batch that would exceed the cap. Expired series not yet collected count neither as live nor as
@@ -156,7 +147,10 @@ public final class MemoryStore implements StoreBackend {
         if (entry == null) {
             entry = new Entry(id, point.name(), point.labels());
             series.put(id, entry);
-            tombstones.remove(id);
+            Tombstone tombstone = tombstones.remove(id);
+            if (tombstone != null) {
+                tombstone.sequence = ChangeLog.Owner.GONE;
+            }
             expiries.add(expiresAt, id);
         } else if (entry.expiresAt != expiresAt) {
             expiries.add(expiresAt, id);
@@ -166,7 +160,7 @@ public final class MemoryStore implements StoreBackend {
         entry.source = source;
         entry.sequence = ++sequence;
         entry.expiresAt = expiresAt;
-        feed.append(entry.sequence, id);
+        feed.append(entry.sequence, entry);
         return outcome;
     }
 
@@ -234,21 +228,18 @@ public final class MemoryStore implements StoreBackend {
             List<Change> events = new ArrayList<>(Math.min(limit, feed.size() - next));
             long last = sequence;
             for (; next < feed.size() && events.size() < limit; next++) {
-                long change = feed.sequence(next);
-                String id = feed.id(next);
-                if (!current(change, id)) {
+                if (!feed.current(next)) {
                     continue;
                 }
-                Entry entry = series.get(id);
                 // An expired series is gone for followers even before the GC records its deletion.
-                events.add(entry != null && entry.expiresAt > nowMillis
+                events.add(feed.owner(next) instanceof Entry entry && entry.expiresAt > nowMillis
                         ? Change.upsert(entry.series())
-                        : Change.deletion(id));
-                last = change;
+                        : Change.deletion(feed.owner(next).id));
+                last = feed.sequence(next);
             }
             boolean more = false;
             for (; next < feed.size() && !more; next++) {
-                more = current(feed.sequence(next), feed.id(next));
+                more = feed.current(next);
             }
             return new Delta(new Cursor(epoch, more ? last : sequence), events, more);
         } finally {
@@ -289,9 +280,10 @@ public final class MemoryStore implements StoreBackend {
                 continue; // outdated: the series was written again, or already deleted
             }
             series.remove(id);
-            long deletion = ++sequence;
-            feed.append(deletion, id);
-            tombstones.put(id, new Tombstone(deletion, nowMillis));
+            entry.sequence = ChangeLog.Owner.GONE;
+            Tombstone tombstone = new Tombstone(id, ++sequence, nowMillis);
+            feed.append(tombstone.sequence, tombstone);
+            tombstones.put(id, tombstone);
             removed++;
         }
         return removed;
@@ -303,11 +295,12 @@ public final class MemoryStore implements StoreBackend {
         Iterator<Tombstone> oldestFirst = tombstones.values().iterator();
         while (oldestFirst.hasNext()) {
             Tombstone tombstone = oldestFirst.next();
-            if (tombstone.deletedAt() + tombstoneRetentionMillis > nowMillis) {
+            if (tombstone.deletedAt + tombstoneRetentionMillis > nowMillis) {
                 break;
             }
             oldestFirst.remove();
-            horizon = Math.max(horizon, tombstone.sequence());
+            horizon = Math.max(horizon, tombstone.sequence);
+            tombstone.sequence = ChangeLog.Owner.GONE;
             trimmed++;
         }
         return trimmed;
@@ -364,18 +357,16 @@ public final class MemoryStore implements StoreBackend {
      * leaves nothing behind that outlives its request. (A new object graph per write was promoted by every young
      * collection, and the collector's work grew with the number of series.)
      */
-    private static final class Entry {
-        final String id;
+    private static final class Entry extends ChangeLog.Owner {
         final String name;
         final SortedMap<String, String> labels;
         double value;
         long updatedAtMillis;
         WriteSource source;
-        long sequence;
         long expiresAt;
 
         Entry(String id, String name, SortedMap<String, String> labels) {
-            this.id = id;
+            super(id);
             this.name = name;
             this.labels = labels;
         }
@@ -388,7 +379,15 @@ public final class MemoryStore implements StoreBackend {
     private record Described(Family family, long expiresAt) {
     }
 
-    private record Tombstone(long sequence, long deletedAt) {
+    /** A deleted series kept in the feed until the tombstone retention has passed. */
+    private static final class Tombstone extends ChangeLog.Owner {
+        final long deletedAt;
+
+        Tombstone(String id, long sequence, long deletedAt) {
+            super(id);
+            this.sequence = sequence;
+            this.deletedAt = deletedAt;
+        }
     }
 
     private record Lease(String token, long fence, long expiresAt) {
