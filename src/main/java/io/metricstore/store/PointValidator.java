@@ -133,36 +133,30 @@ public final class PointValidator {
         return null;
     }
 
-    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, checked by hand: a regex matcher per name was a top allocation of ingest. */
+    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
     static boolean isMetricName(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(isLetterOrUnderscore(c) || c == ':' || (i > 0 && c >= '0' && c <= '9'))) {
-                return false;
-            }
-        }
-        return true;
+        return isName(name, true);
     }
 
     /** {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
     static boolean isLabelName(String name) {
+        return isName(name, false);
+    }
+
+    /** Checked by hand: a regex matcher per name was a top allocation of ingest. */
+    private static boolean isName(String name, boolean colons) {
         if (name.isEmpty()) {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (!(isLetterOrUnderscore(c) || (i > 0 && c >= '0' && c <= '9'))) {
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colons && c == ':')
+                    || (i > 0 && c >= '0' && c <= '9');
+            if (!allowed) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean isLetterOrUnderscore(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     }
 
     private TreeMap<String, String> labels(int index, Map<String, String> raw, List<FieldError> errors) {

@@ -33,22 +33,21 @@ public final class Precedence {
 
     /** Millisecond time doubled plus the source rank: below 2^53 until the year 144,000, so exact in a double. */
     public static long rank(MetricPoint point, WriteSource source) {
-        return point.updatedAt().toEpochMilli() * 2 + source.rank();
+        return rank(point.updatedAt().toEpochMilli(), source);
     }
 
-    /** Decides the outcome of writing {@code incoming} over {@code current} (null when the series does not exist). */
-    public static Outcome decide(Series current, MetricPoint incoming, WriteSource source) {
-        if (current == null) {
-            return Outcome.APPLIED;
-        }
-        return decide(current.point().updatedAt().toEpochMilli(), current.source(), current.point().value(),
-                incoming, source);
+    private static long rank(long updatedAtMillis, WriteSource source) {
+        return updatedAtMillis * 2 + source.rank();
     }
 
-    /** {@link #decide(Series, MetricPoint, WriteSource)} over an existing series' sample fields. */
+    /**
+     * Decides the outcome of writing {@code incoming} over an existing series whose sample was written at
+     * {@code currentMillis} by {@code currentSource} with {@code currentValue}. (A series that does not exist takes
+     * every write.)
+     */
     public static Outcome decide(long currentMillis, WriteSource currentSource, double currentValue,
             MetricPoint incoming, WriteSource source) {
-        int byRank = Long.compare(rank(incoming, source), currentMillis * 2 + currentSource.rank());
+        int byRank = Long.compare(rank(incoming, source), rank(currentMillis, currentSource));
         if (byRank < 0) {
             return Outcome.STALE;
         }

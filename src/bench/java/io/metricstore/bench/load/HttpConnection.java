@@ -45,8 +45,8 @@ final class HttpConnection implements AutoCloseable {
     }
 
     /** A GET whose body is counted but not kept: large scrapes must not measure the driver's copying. */
-    Response getDiscarding(String path, String extraHeaders) throws IOException {
-        return exchange("GET", path, null, null, extraHeaders, false);
+    Response getDiscarding(String path) throws IOException {
+        return exchange("GET", path, null, null, "", false);
     }
 
     Response send(String method, String path, String contentType, byte[] body) throws IOException {

@@ -21,10 +21,6 @@ final class Samples {
         }
     }
 
-    synchronized int size() {
-        return size;
-    }
-
     double median() {
         return percentile(50);
     }

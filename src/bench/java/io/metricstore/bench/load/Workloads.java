@@ -72,11 +72,11 @@ final class Workloads {
         Samples millis = new Samples();
         try (HttpConnection connection = new HttpConnection(port)) {
             for (int i = 0; i < scrapes / 3 + 1; i++) {
-                connection.getDiscarding("/metrics", "");
+                connection.getDiscarding("/metrics");
             }
             for (int i = 0; i < scrapes; i++) {
                 long start = System.nanoTime();
-                HttpConnection.Response page = connection.getDiscarding("/metrics", "");
+                HttpConnection.Response page = connection.getDiscarding("/metrics");
                 millis.add((System.nanoTime() - start) / 1e6);
                 if (page.status() != 200) {
                     throw new IOException("scrape answered " + page.status());
