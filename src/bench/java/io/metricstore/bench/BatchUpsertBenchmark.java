@@ -1,7 +1,7 @@
 package io.metricstore.bench;
 
 import io.metricstore.store.RawPoint;
-import io.metricstore.store.WriteResult;
+import io.metricstore.store.model.WriteResult;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,6 +1,6 @@
 package io.metricstore.bench;
 
-import io.metricstore.store.Delta;
+import io.metricstore.store.model.Delta;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

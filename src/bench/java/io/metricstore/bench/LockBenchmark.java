@@ -1,7 +1,7 @@
 package io.metricstore.bench;
 
-import io.metricstore.store.LockGrant;
-import io.metricstore.store.LockKind;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,6 +1,6 @@
 package io.metricstore.bench;
 
-import io.metricstore.store.Snapshot;
+import io.metricstore.store.model.Snapshot;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,15 +1,16 @@
 package io.metricstore.bench;
 
-import io.metricstore.store.MemoryStore;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawPoint;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreMetrics;
 import io.metricstore.store.TestConfigs;
-import io.metricstore.store.WriteResult;
+import io.metricstore.store.memory.MemoryBackend;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.redis.RedisBackend;
 import io.metricstore.store.redis.RedisGuard;
-import io.metricstore.store.redis.RedisStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -67,12 +68,12 @@ final class StoreFixture implements AutoCloseable {
 
     static StoreFixture open(String backend, int size) throws IOException, InterruptedException {
         return switch (StoreConfig.Backend.valueOf(backend)) {
-            case memory -> new StoreFixture(new MemoryStore(config()), null, size);
+            case memory -> new StoreFixture(new MemoryBackend(config()), null, size);
             case redis -> {
                 BenchRedis redis = BenchRedis.start();
                 try {
                     redis.dataSource.flushall();
-                    yield new StoreFixture(new RedisStore(redis.dataSource, config(), new RedisGuard(null)), redis, size);
+                    yield new StoreFixture(new RedisBackend(redis.dataSource, config(), new RedisGuard(null)), redis, size);
                 } catch (RuntimeException e) {
                     redis.close();
                     throw e;

@@ -1,7 +1,7 @@
 package io.metricstore.api;
 
-import io.metricstore.store.GcReport;
 import io.metricstore.store.MetricStore;
+import io.metricstore.store.model.GcReport;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

@@ -1,10 +1,10 @@
 package io.metricstore.api;
 
-import io.metricstore.store.LockGrant;
-import io.metricstore.store.LockKind;
-import io.metricstore.store.LockState;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.StoreException;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;

@@ -1,7 +1,7 @@
 package io.metricstore.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.metricstore.store.FieldError;
+import io.metricstore.store.model.FieldError;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

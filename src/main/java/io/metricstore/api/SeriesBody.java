@@ -1,7 +1,7 @@
 package io.metricstore.api;
 
-import io.metricstore.store.SampleValue;
-import io.metricstore.store.Series;
+import io.metricstore.store.model.SampleValue;
+import io.metricstore.store.model.Series;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 

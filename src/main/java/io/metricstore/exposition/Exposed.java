@@ -1,7 +1,7 @@
 package io.metricstore.exposition;
 
-import io.metricstore.store.MetricType;
-import io.metricstore.store.Series;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.Series;
 
 /**
  * A series placed in its family: the family's name and description, and which of the type's samples it is

@@ -1,7 +1,7 @@
 package io.metricstore.exposition;
 
-import io.metricstore.store.MetricType;
-import io.metricstore.store.SampleValue;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.SampleValue;
 import java.io.IOException;
 import java.io.Writer;
 

@@ -1,9 +1,9 @@
 package io.metricstore.exposition;
 
-import io.metricstore.store.Family;
-import io.metricstore.store.MetricType;
-import io.metricstore.store.Series;
-import io.metricstore.store.SeriesId;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.SeriesId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

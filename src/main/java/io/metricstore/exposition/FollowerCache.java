@@ -1,17 +1,17 @@
 package io.metricstore.exposition;
 
 import io.metricstore.store.BackendUnavailableException;
-import io.metricstore.store.Change;
-import io.metricstore.store.Cursor;
-import io.metricstore.store.Delta;
-import io.metricstore.store.Family;
-import io.metricstore.store.MetricPoint;
 import io.metricstore.store.MetricStore;
-import io.metricstore.store.Series;
-import io.metricstore.store.Snapshot;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
-import io.metricstore.store.WriteSource;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;

@@ -1,5 +1,6 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.FieldError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,13 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.FieldError;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.SampleValue;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

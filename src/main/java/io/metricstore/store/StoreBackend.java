@@ -1,5 +1,18 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.Precedence;
+import io.metricstore.store.model.SeriesId;
+import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

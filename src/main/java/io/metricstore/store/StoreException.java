@@ -1,5 +1,9 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.FieldError;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.RuntimeRole;
+import io.metricstore.store.model.WriteSource;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,5 +1,10 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.Precedence;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,9 +1,10 @@
 package io.metricstore.store;
 
+import io.metricstore.store.memory.MemoryBackend;
+import io.metricstore.store.redis.RedisBackend;
+import io.metricstore.store.redis.RedisGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.DefaultBean;
-import io.metricstore.store.redis.RedisGuard;
-import io.metricstore.store.redis.RedisStore;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -15,11 +16,11 @@ public class StoreProducer {
 
     @Produces
     @Singleton
-    StoreBackend backend(StoreConfig config, Instance<RedisStore> redis) {
+    StoreBackend backend(StoreConfig config, Instance<RedisBackend> redis) {
         StoreConfigCheck.check(config);
         // Only the selected backend is created: with memory, no Redis client exists and nothing connects to Redis.
         return switch (config.backend()) {
-            case memory -> new MemoryStore(config);
+            case memory -> new MemoryBackend(config);
             case redis -> redis.get();
         };
     }
@@ -28,7 +29,7 @@ public class StoreProducer {
     @Singleton
     StoreMetrics metrics(MeterRegistry registry, StoreBackend backend, Clock clock, Instance<RedisGuard> guard) {
         StoreMetrics metrics = new StoreMetrics(registry, backend, clock);
-        if (backend instanceof RedisStore) {
+        if (backend instanceof RedisBackend) {
             RedisGuard redisGuard = guard.get();
             metrics.circuit(() -> redisGuard.circuit().name().toLowerCase(Locale.ROOT));
         }

@@ -1,5 +1,8 @@
 package io.metricstore.store;
 
+import io.metricstore.store.model.RuntimeRole;
+import io.metricstore.store.model.WriteSource;
+
 /** Which role may write which source: scrape results come from the leader only, backfills from anyone. */
 public final class WriteGuard {
 

@@ -15,8 +15,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.metricstore.exposition.FollowerCache;
-import io.metricstore.store.Cursor;
 import io.metricstore.store.MutableClock;
+import io.metricstore.store.model.Cursor;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -24,6 +24,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * The HTTP surface: every endpoint and every refusal. The application is shared between tests, so each test uses

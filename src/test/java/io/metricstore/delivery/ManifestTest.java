@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
+
 /** The manifests against each other and against the application's own configuration. */
 class ManifestTest {
 

@@ -6,6 +6,21 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import io.metricstore.exposition.ExpositionFormat;
 import io.metricstore.exposition.FollowerCache;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.FieldError;
+import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.SampleValue;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -29,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
 
 /**
  * Every domain rule of the specification (SPEC §2), run against each backend through the one entry point,

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+
 /**
  * What happens when Redis goes away, loses its data or restarts. The server is this test's own (fsync on every
  * write), and the breaker waits only two seconds before trying again, so recovery is quick to observe.

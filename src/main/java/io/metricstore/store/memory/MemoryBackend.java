@@ -1,5 +1,24 @@
-package io.metricstore.store;
+package io.metricstore.store.memory;
 
+import io.metricstore.store.StoreBackend;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.StoreException;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.metricstore.store.model.Epochs;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.Precedence;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.SeriesId;
+import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +44,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link ExpiryQueue expiry index}, both compacted when outdated records pile up); a delta is O(log changes +
  * changes since the cursor); only a snapshot and the GC of many series touch more.
  */
-public final class MemoryStore implements StoreBackend {
+public final class MemoryBackend implements StoreBackend {
 
     /** Outdated records tolerated in the feed and the expiry index beyond one per series, before compaction. */
     private static final int SLACK = 4096;
@@ -48,7 +67,7 @@ public final class MemoryStore implements StoreBackend {
     private final Map<LockKind, LockTable> locks = new EnumMap<>(LockKind.class);
     private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
 
-    public MemoryStore(StoreConfig config) {
+    public MemoryBackend(StoreConfig config) {
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();

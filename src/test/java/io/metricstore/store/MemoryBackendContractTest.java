@@ -1,10 +1,12 @@
 package io.metricstore.store;
 
+import io.metricstore.store.memory.MemoryBackend;
+
 /** The contract, against the in-process backend. */
-class MemoryStoreContractTest extends StoreContractTest {
+class MemoryBackendContractTest extends StoreContractTest {
 
     @Override
     protected StoreBackend newBackend(StoreConfig config) {
-        return new MemoryStore(config);
+        return new MemoryBackend(config);
     }
 }

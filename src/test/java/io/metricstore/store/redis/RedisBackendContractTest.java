@@ -12,7 +12,7 @@ import java.util.UUID;
 /** The contract, against a real Redis server. Every store gets a namespace of its own, so tests never share state. */
 @QuarkusTest
 @TestProfile(RedisProfile.class)
-class RedisStoreContractTest extends StoreContractTest {
+class RedisBackendContractTest extends StoreContractTest {
 
     @Inject
     RedisDataSource redis;
@@ -27,6 +27,6 @@ class RedisStoreContractTest extends StoreContractTest {
 
     @Override
     protected StoreBackend newBackend(StoreConfig config) {
-        return new RedisStore(redis, config, guard);
+        return new RedisBackend(redis, config, guard);
     }
 }

@@ -1,4 +1,4 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 /** Type and help of a metric family, as the writers describe it for the exposition. */
 public record Family(String name, MetricType type, String help) {

@@ -1,4 +1,4 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 /** The text form of a sample value: finite values as Java writes doubles, the others as Prometheus spells them. */
 public final class SampleValue {

@@ -1,27 +1,27 @@
 package io.metricstore.store.redis;
 
 import io.metricstore.store.BackendUnavailableException;
-import io.metricstore.store.Change;
-import io.metricstore.store.Cursor;
-import io.metricstore.store.Delta;
-import io.metricstore.store.Epochs;
-import io.metricstore.store.Family;
-import io.metricstore.store.GcReport;
-import io.metricstore.store.LockGrant;
-import io.metricstore.store.LockKind;
-import io.metricstore.store.LockState;
-import io.metricstore.store.MetricPoint;
-import io.metricstore.store.MetricType;
-import io.metricstore.store.Precedence;
-import io.metricstore.store.SampleValue;
-import io.metricstore.store.Series;
-import io.metricstore.store.SeriesId;
-import io.metricstore.store.Snapshot;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
-import io.metricstore.store.WriteResult;
-import io.metricstore.store.WriteSource;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.metricstore.store.model.Epochs;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.Precedence;
+import io.metricstore.store.model.SampleValue;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.SeriesId;
+import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import io.quarkus.arc.ActiveResult;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -75,8 +75,8 @@ import java.util.function.Supplier;
  * they must be for {@code updatedAt} anyway. Redis' own expiry only reclaims memory behind that logic.
  */
 @Singleton
-@Typed(RedisStore.class)
-public class RedisStore implements StoreBackend {
+@Typed(RedisBackend.class)
+public class RedisBackend implements StoreBackend {
 
     static final int CHUNK = 1000;
     static final int PAGE = 1000;
@@ -98,7 +98,7 @@ public class RedisStore implements StoreBackend {
      * although this bean is never created then.
      */
     @Inject
-    public RedisStore(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
+    public RedisBackend(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
         this(active(redis), config, guard);
     }
 
@@ -113,7 +113,7 @@ public class RedisStore implements StoreBackend {
         return redis.get();
     }
 
-    public RedisStore(RedisDataSource redis, StoreConfig config, RedisGuard guard) {
+    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard) {
         this.redis = redis;
         this.guard = guard;
         this.retentionMillis = config.retention().toMillis();

@@ -1,7 +1,11 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.SeriesId;
+import io.metricstore.store.model.WriteSource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+
 
 class SeriesIdTest {
 

@@ -1,4 +1,4 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 /** What one GC run removed. */
 public record GcReport(int expiredSeries, int expiredLocks, int trimmedTombstones) {

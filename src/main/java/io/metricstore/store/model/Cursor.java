@@ -1,5 +1,6 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
+import io.metricstore.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

@@ -1,4 +1,4 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 /** The latest change of one series: its current state, or its deletion ({@code series} is then null). */
 public record Change(String id, boolean deleted, Series series) {

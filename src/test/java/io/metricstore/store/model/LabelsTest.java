@@ -1,14 +1,16 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.metricstore.store.model.Labels;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+
 
 /** The compact label set behaves as the sorted, immutable map it replaces. */
 class LabelsTest {

@@ -1,4 +1,4 @@
-package io.metricstore.store;
+package io.metricstore.store.model;
 
 /**
  * The precedence rule between a stored series and an incoming point, written once for every backend.
