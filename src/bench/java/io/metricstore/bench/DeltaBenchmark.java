@@ -1,5 +1,7 @@
 package io.metricstore.bench;
 
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +40,7 @@ public class DeltaBenchmark {
 
     private StoreFixture fixture;
     private int next;
-    private String since;
+    private Cursor since;
 
     @Setup(Level.Trial)
     public void open() throws Exception {
@@ -48,14 +50,14 @@ public class DeltaBenchmark {
     /** The cursor, then {@value #CHANGES} changes; successive invocations walk through all the series. */
     @Setup(Level.Invocation)
     public void change() {
-        since = fixture.store.cursor().encode();
+        since = fixture.store.cursor();
         fixture.write(fixture.points(next, CHANGES));
         next = (next + CHANGES) % SERIES;
     }
 
     @Benchmark
     public Delta changes() {
-        Delta delta = fixture.store.changes(since, null);
+        Delta delta = fixture.store.changes(since, MetricStore.DEFAULT_CHANGES_LIMIT);
         if (delta.events().size() != CHANGES || delta.more()) {
             throw new IllegalStateException("expected " + CHANGES + " changes, got " + delta.events().size());
         }

@@ -6,9 +6,12 @@ import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreMetrics;
 import io.metricstore.store.TestConfigs;
+import io.metricstore.store.WriteBatch;
 import io.metricstore.store.memory.MemoryBackend;
+import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisBackend;
 import io.metricstore.store.redis.RedisGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * A {@link MetricStore} over the named backend, as the service builds it but without CDI, holding {@code size}
@@ -26,14 +30,12 @@ import java.util.Map;
  * <p>The clock is the system clock: Redis expires keys on its own wall-clock time, so the store's clock must agree
  * with it, and a fresh {@code updatedAt} then always passes the retention (1h) and clock-skew (5m) checks.
  *
- * <p>Outside CDI, {@code new RedisGuard(null)} only calls through: its timeout, retries and circuit breaker are CDI
+ * <p>Outside CDI, {@code new RedisGuard(null, ConfigProvider.getConfig())} only calls through: its timeout, retries and circuit breaker are CDI
  * interceptors, so the Redis figures leave out the cost of SmallRye Fault Tolerance. The store's telemetry goes to
  * a {@code SimpleMeterRegistry} instead of the service's Prometheus registry.
  */
 final class StoreFixture implements AutoCloseable {
 
-    static final String ROLE = "leader";
-    static final String SOURCE = "leader_scrape";
     /** Series spread over this many metric names, as many exporters' series are. */
     private static final int FAMILIES = 100;
     private static final int FILL_BATCH = 1000;
@@ -73,7 +75,7 @@ final class StoreFixture implements AutoCloseable {
                 BenchRedis redis = BenchRedis.start();
                 try {
                     redis.dataSource.flushall();
-                    yield new StoreFixture(new RedisBackend(redis.dataSource, config(), new RedisGuard(null)), redis, size);
+                    yield new StoreFixture(new RedisBackend(redis.dataSource, config(), new RedisGuard(null, ConfigProvider.getConfig())), redis, size);
                 } catch (RuntimeException e) {
                     redis.close();
                     throw e;
@@ -103,7 +105,7 @@ final class StoreFixture implements AutoCloseable {
 
     /** Writes a batch and checks that every point was applied: an unchanged or stale point would measure less. */
     WriteResult write(List<RawPoint> points) {
-        WriteResult result = store.write(ROLE, SOURCE, points);
+        WriteResult result = store.write(new WriteBatch(RuntimeRole.LEADER, WriteSource.LEADER_SCRAPE, points));
         if (result.applied() != points.size()) {
             throw new IllegalStateException("applied " + result.applied() + " of " + points.size() + " points: " + result);
         }

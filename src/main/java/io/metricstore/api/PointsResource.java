@@ -1,10 +1,15 @@
 package io.metricstore.api;
 
+import io.metricstore.store.FieldChecks;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawFamily;
 import io.metricstore.store.RawPoint;
+import io.metricstore.store.WriteBatch;
 import io.metricstore.store.model.Family;
+import io.metricstore.store.model.RuntimeRole;
+import io.metricstore.store.model.WireName;
 import io.metricstore.store.model.WriteResult;
+import io.metricstore.store.model.WriteSource;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -37,6 +42,25 @@ public class PointsResource {
             @Schema(required = true) List<PointBody> points,
             @Schema(description = "Type and help per metric family, for the /metrics exposition; each description "
                     + "lives as long as a series written now") Map<String, FamilyBody> families) {
+
+        /** The batch for the service; role, source and the presence of points are refused together. */
+        WriteBatch toBatch() {
+            RuntimeRole parsedRole = RuntimeRole.parse(role).orElse(null);
+            WriteSource parsedSource = WriteSource.parse(source).orElse(null);
+            FieldChecks.of()
+                    .require(parsedRole != null, "role", "must be one of " + WireName.choices(RuntimeRole.values()))
+                    .require(parsedSource != null, "source",
+                            "must be one of " + WireName.choices(WriteSource.values()))
+                    .require(points != null, "points", "is required")
+                    .orThrow();
+            Map<String, RawFamily> described = new LinkedHashMap<>();
+            if (families != null) {
+                families.forEach((name, family) ->
+                        described.put(name, family == null ? null : new RawFamily(family.type(), family.help())));
+            }
+            return new WriteBatch(parsedRole, parsedSource,
+                    points.stream().map(point -> point == null ? null : point.raw()).toList(), described);
+        }
     }
 
     /** How a metric family is exposed. */
@@ -87,16 +111,7 @@ public class PointsResource {
     @APIResponse(responseCode = "507", description = "series-limit-exceeded: nothing was written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public WriteResponse write(WriteRequest request) {
-        if (request == null) {
-            return WriteResponse.of(store.write(null, null, null, null));
-        }
-        List<RawPoint> points = request.points() == null ? null
-                : request.points().stream().map(p -> p == null ? null : p.raw()).toList();
-        Map<String, RawFamily> families = new LinkedHashMap<>();
-        if (request.families() != null) {
-            request.families().forEach((name, family) ->
-                    families.put(name, family == null ? null : new RawFamily(family.type(), family.help())));
-        }
-        return WriteResponse.of(store.write(request.role(), request.source(), points, families));
+        WriteRequest body = request == null ? new WriteRequest(null, null, null, null) : request;
+        return WriteResponse.of(store.write(body.toBatch()));
     }
 }

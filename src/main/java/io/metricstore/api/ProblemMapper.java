@@ -14,8 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -30,32 +28,29 @@ public class ProblemMapper {
     }
 
     static Problem problem(StoreException e, String path) {
+        Problem problem = Problem.of(typeOf(e.kind()), e.getMessage(), path);
         if (e instanceof StoreException.Validation invalid) {
-            return Problem.of(ProblemType.VALIDATION, e.getMessage(), path).withErrors(invalid.errors());
+            return problem.withErrors(invalid.errors());
         }
         if (e instanceof StoreException.LockHeld held) {
-            return Problem.of(ProblemType.LOCK_HELD, e.getMessage(), path).withLease(held.expiresAt().toString());
+            return problem.withLease(held.expiresAt().toString());
         }
-        return Problem.of(typeOf(e), e.getMessage(), path);
+        return problem;
     }
 
-    private static ProblemType typeOf(StoreException e) {
-        if (e instanceof StoreException.WriteForbidden) {
-            return ProblemType.WRITE_FORBIDDEN;
-        } else if (e instanceof StoreException.BatchTooLarge) {
-            return ProblemType.BATCH_TOO_LARGE;
-        } else if (e instanceof StoreException.SeriesLimitExceeded) {
-            return ProblemType.SERIES_LIMIT_EXCEEDED;
-        } else if (e instanceof StoreException.MalformedCursor) {
-            return ProblemType.MALFORMED_CURSOR;
-        } else if (e instanceof StoreException.CursorExpired) {
-            return ProblemType.CURSOR_EXPIRED;
-        } else if (e instanceof StoreException.LockTokenMismatch) {
-            return ProblemType.LOCK_TOKEN_MISMATCH;
-        } else if (e instanceof StoreException.LockNotHeld) {
-            return ProblemType.LOCK_NOT_HELD;
-        }
-        throw new IllegalStateException("no problem type for " + e.getClass().getName());
+    /** Exhaustive: a new kind of refusal does not compile until it has a problem type. */
+    static ProblemType typeOf(StoreException.Kind kind) {
+        return switch (kind) {
+            case VALIDATION -> ProblemType.VALIDATION;
+            case WRITE_FORBIDDEN -> ProblemType.WRITE_FORBIDDEN;
+            case BATCH_TOO_LARGE -> ProblemType.BATCH_TOO_LARGE;
+            case SERIES_LIMIT_EXCEEDED -> ProblemType.SERIES_LIMIT_EXCEEDED;
+            case MALFORMED_CURSOR -> ProblemType.MALFORMED_CURSOR;
+            case CURSOR_EXPIRED -> ProblemType.CURSOR_EXPIRED;
+            case LOCK_HELD -> ProblemType.LOCK_HELD;
+            case LOCK_TOKEN_MISMATCH -> ProblemType.LOCK_TOKEN_MISMATCH;
+            case LOCK_NOT_HELD -> ProblemType.LOCK_NOT_HELD;
+        };
     }
 
     /** Bodies that are not JSON at all, or break a parser limit (a number with thousands of digits). */
@@ -109,18 +104,16 @@ public class ProblemMapper {
         return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null).toResponse();
     }
 
-    /** Seconds a client should wait after a 503: the circuit breaker's default delay before it tries again. */
-    static final int RETRY_AFTER_SECONDS = 5;
-
-    /** The backend is down, too slow, or its circuit is open: the same request may succeed shortly. */
-    @ServerExceptionMapper({BackendUnavailableException.class, TimeoutException.class,
-            CircuitBreakerOpenException.class})
-    public Response unavailable(RuntimeException e, HttpServerRequest request) {
-        String detail = e instanceof CircuitBreakerOpenException
-                ? "the backend failed repeatedly; calls are paused (circuit open)"
-                : e instanceof TimeoutException ? "the backend did not answer in time" : e.getMessage();
-        return Response.fromResponse(Problem.of(ProblemType.BACKEND_UNAVAILABLE, detail, request.path()).toResponse())
-                .header("Retry-After", RETRY_AFTER_SECONDS)
+    /**
+     * The backend is down, too slow, or its circuit is open: the same request may succeed shortly. {@code Retry-After}
+     * is the wait the exception carries (for Redis, the circuit breaker's delay), in whole seconds, at least one.
+     */
+    @ServerExceptionMapper
+    public Response unavailable(BackendUnavailableException e, HttpServerRequest request) {
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        return Response.fromResponse(Problem.of(ProblemType.BACKEND_UNAVAILABLE, e.getMessage(), request.path())
+                        .toResponse())
+                .header("Retry-After", seconds)
                 .build();
     }
 

@@ -99,6 +99,7 @@ public class SeriesResource {
             @Parameter(description = "Most events to return, 1 to " + MetricStore.MAX_CHANGES_LIMIT + " (default "
                     + MetricStore.DEFAULT_CHANGES_LIMIT + ")", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER))
             @QueryParam("limit") String limit) {
-        return DeltaResponse.of(store.changes(since, limit));
+        ChangesQuery query = ChangesQuery.parse(since, limit);
+        return DeltaResponse.of(store.changes(query.since(), query.limit()));
     }
 }

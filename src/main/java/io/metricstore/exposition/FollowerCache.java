@@ -39,7 +39,6 @@ public class FollowerCache {
     private static final Logger LOG = Logger.getLogger(FollowerCache.class);
     /** Refreshes that may be missed before readiness reports the copy stale. */
     static final int STALE_AFTER_REFRESHES = 5;
-    private static final String PAGE = Integer.toString(MetricStore.MAX_CHANGES_LIMIT);
 
     private final MetricStore store;
     private final Clock clock;
@@ -152,7 +151,7 @@ public class FollowerCache {
             try {
                 Delta delta;
                 do {
-                    delta = store.changes(cursor.encode(), PAGE);
+                    delta = store.changes(cursor, MetricStore.MAX_CHANGES_LIMIT);
                     for (Change change : delta.events()) {
                         if (change.deleted()) {
                             state.delete(change.id());
@@ -204,7 +203,7 @@ public class FollowerCache {
      */
     public void ensureLoaded() {
         if (lastRefresh == null) {
-            throw new BackendUnavailableException("this replica has not loaded the shared state yet", null);
+            throw new BackendUnavailableException("this replica has not loaded the shared state yet", null, refresh);
         }
     }
 

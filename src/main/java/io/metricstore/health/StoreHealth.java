@@ -48,7 +48,7 @@ public class StoreHealth {
             HealthCheckResponseBuilder response = HealthCheckResponse.named("store-backend")
                     .status(store.ready())
                     .withData("backend", store.backendName());
-            store.backendDetails().forEach(response::withData);
+            store.circuit().ifPresent(state -> response.withData("circuit", state.wire()));
             return response.build();
         };
     }

@@ -6,18 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects the field errors of one request so that a refusal names all of them at once. */
-final class FieldChecks {
+public final class FieldChecks {
+
+    /** The longest lock key, in characters. */
+    static final int MAX_KEY_LENGTH = 256;
+    /** The longest owner token. */
+    static final int MAX_TOKEN_LENGTH = 128;
 
     private final List<FieldError> errors = new ArrayList<>();
 
     private FieldChecks() {
     }
 
-    static FieldChecks of() {
+    public static FieldChecks of() {
         return new FieldChecks();
     }
 
-    FieldChecks require(boolean condition, String field, String message) {
+    public FieldChecks require(boolean condition, String field, String message) {
         if (!condition) {
             errors.add(new FieldError(field, message));
         }
@@ -26,7 +31,7 @@ final class FieldChecks {
 
     /** A metric name, as a filter: the same grammar a written point's name follows. */
     FieldChecks metricName(String field, String name) {
-        return require(PointValidator.isMetricName(name), field,
+        return require(MetricNames.isMetricName(name), field,
                 "must be a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*");
     }
 
@@ -36,16 +41,22 @@ final class FieldChecks {
             return require(false, "key", "is required");
         }
         int length = key.codePointCount(0, key.length());
-        return require(length <= MetricStore.MAX_KEY_LENGTH, "key",
-                "is longer than " + MetricStore.MAX_KEY_LENGTH + " characters")
+        return require(length <= MAX_KEY_LENGTH, "key",
+                "is longer than " + MAX_KEY_LENGTH + " characters")
                 .require(key.codePoints().allMatch(FieldChecks::printable), "key", "must be printable characters");
     }
 
     /** Owner tokens travel in a header too, so they are printable ASCII without spaces. */
     FieldChecks token(String field, String token) {
-        return require(token != null && !token.isEmpty() && token.length() <= MetricStore.MAX_TOKEN_LENGTH
+        return require(token != null && !token.isEmpty() && token.length() <= MAX_TOKEN_LENGTH
                         && token.chars().allMatch(c -> c > 0x20 && c < 0x7f), field,
-                "must be 1 to " + MetricStore.MAX_TOKEN_LENGTH + " printable ASCII characters without spaces");
+                "must be 1 to " + MAX_TOKEN_LENGTH + " printable ASCII characters without spaces");
+    }
+
+    /** A page size of the change feed. */
+    public FieldChecks limit(int limit) {
+        return require(limit >= 1 && limit <= MetricStore.MAX_CHANGES_LIMIT, "limit",
+                "must be an integer from 1 to " + MetricStore.MAX_CHANGES_LIMIT);
     }
 
     FieldChecks ttl(Duration ttl, Duration max) {
@@ -57,7 +68,7 @@ final class FieldChecks {
                 .require(ttl.compareTo(max) <= 0, "ttl", "must be at most store.locks.max-ttl (" + max + ")");
     }
 
-    void orThrow() {
+    public void orThrow() {
         if (!errors.isEmpty()) {
             throw new StoreException.Validation(errors);
         }

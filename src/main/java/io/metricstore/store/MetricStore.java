@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -37,8 +36,6 @@ public class MetricStore {
     public static final int DEFAULT_CHANGES_LIMIT = 1000;
     /** The largest page of a delta. */
     public static final int MAX_CHANGES_LIMIT = 10_000;
-    static final int MAX_KEY_LENGTH = 256;
-    static final int MAX_TOKEN_LENGTH = 128;
     /** The job lock key that elects the replica running the scheduled GC. */
     public static final String GC_LOCK = "gc";
 
@@ -71,8 +68,9 @@ public class MetricStore {
         return backend.locksBlock();
     }
 
-    public Map<String, String> backendDetails() {
-        return backend.details();
+    /** See {@link StoreBackend#circuit()}. */
+    public Optional<CircuitState> circuit() {
+        return backend.circuit();
     }
 
     private Instant now() {
@@ -80,41 +78,35 @@ public class MetricStore {
     }
 
     /**
-     * Writes a batch: role and source are parsed, the guard checked, the batch size checked and every point and
-     * family description validated before the backend sees any of it. Families are recorded after the points, so a
-     * refused batch records nothing.
+     * Writes a batch: the guard checked, the batch size checked and every point and family description validated
+     * before the backend sees any of it. Families are recorded after the points, so a refused batch records nothing.
      */
-    public WriteResult write(String role, String source, List<RawPoint> points, Map<String, RawFamily> families) {
-        RuntimeRole parsedRole = RuntimeRole.parse(role).orElse(null);
-        WriteSource parsedSource = WriteSource.parse(source).orElse(null);
-        FieldChecks.of()
-                .require(parsedRole != null, "role", "must be one of \"leader\", \"follower\"")
-                .require(parsedSource != null, "source", "must be one of \"leader_scrape\", \"worker_backfill\"")
-                .require(points != null, "points", "is required")
-                .orThrow();
-        WriteGuard.check(parsedRole, parsedSource);
+    public WriteResult write(WriteBatch batch) {
+        WriteSource source = batch.source();
+        List<RawPoint> points = batch.points();
+        WriteGuard.check(batch.role(), source);
         if (points.size() > config.maxBatch()) {
-            metrics.rejected(parsedSource, points.size());
+            metrics.rejected(source, points.size());
             throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
         }
-        FieldChecks.of().require(families == null || families.size() <= config.maxBatch(), "families",
+        FieldChecks.of().require(batch.families().size() <= config.maxBatch(), "families",
                 "describes more families than store.max-batch (" + config.maxBatch() + ")").orThrow();
         Instant now = now();
         List<FieldError> errors = new ArrayList<>();
         List<MetricPoint> valid = validator.validatePoints(points, now, errors);
-        List<Family> described = validator.validateFamilies(families, errors);
+        List<Family> described = validator.validateFamilies(batch.families(), errors);
         if (!errors.isEmpty()) {
-            metrics.rejected(parsedSource, points.size());
+            metrics.rejected(source, points.size());
             throw new StoreException.Validation(errors);
         }
         WriteResult result;
         try {
-            result = metrics.timed("apply", () -> backend.apply(parsedSource, valid, now));
+            result = metrics.timed("apply", () -> backend.apply(source, valid, now));
         } catch (StoreException.SeriesLimitExceeded full) {
-            metrics.rejected(parsedSource, points.size());
+            metrics.rejected(source, points.size());
             throw full;
         }
-        metrics.written(parsedSource, result);
+        metrics.written(source, result);
         if (!described.isEmpty()) {
             metrics.timed("describe", () -> {
                 backend.describe(described, now);
@@ -122,10 +114,6 @@ public class MetricStore {
             });
         }
         return result;
-    }
-
-    public WriteResult write(String role, String source, List<RawPoint> points) {
-        return write(role, source, points, null);
     }
 
     /** The families described within the retention. */
@@ -144,25 +132,11 @@ public class MetricStore {
         return metrics.timed("cursor", backend::cursor);
     }
 
-    /** The delta after {@code since} (an encoded cursor), at most {@code limit} events (default 1000). */
-    public Delta changes(String since, String limit) {
-        int pageSize = limit == null || limit.isEmpty() ? DEFAULT_CHANGES_LIMIT : pageSize(limit);
-        FieldChecks.of()
-                .require(since != null && !since.isEmpty(), "since",
-                        "is required: pass the cursor of the last snapshot or delta")
-                .require(pageSize >= 1 && pageSize <= MAX_CHANGES_LIMIT, "limit",
-                        "must be an integer from 1 to " + MAX_CHANGES_LIMIT)
-                .orThrow();
-        Cursor cursor = Cursor.decode(since);
+    /** The delta after {@code since}: at most {@code limit} events, from 1 to {@value #MAX_CHANGES_LIMIT}. */
+    public Delta changes(Cursor since, int limit) {
+        FieldChecks.of().limit(limit).orThrow();
         Instant now = now();
-        return metrics.timed("changes", () -> backend.changes(cursor, pageSize, now));
-    }
-
-    private static int pageSize(String limit) {
-        if (limit.length() > 9 || !limit.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return -1;
-        }
-        return Integer.parseInt(limit);
+        return metrics.timed("changes", () -> backend.changes(since, limit, now));
     }
 
     /**

@@ -5,15 +5,8 @@ import io.metricstore.store.model.FieldError;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.MetricType;
 import io.metricstore.store.model.SampleValue;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +18,6 @@ import java.util.TreeMap;
  * error so that one refusal names all of them.
  */
 public final class PointValidator {
-
-    /** RFC 3339: seconds are required, a fraction of up to nine digits is optional, 'T' and 'Z' in either case. */
-    static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
-            .parseCaseInsensitive()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .appendLiteral('T')
-            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
-            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
-            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
-            .appendOffset("+HH:MM", "Z")
-            .toFormatter();
 
     private final StoreConfig.Limits limits;
     private final Duration retention;
@@ -132,36 +113,10 @@ public final class PointValidator {
             return "is required";
         } else if (name.length() > limits.maxNameLength()) {
             return "is longer than " + limits.maxNameLength() + " characters";
-        } else if (!isMetricName(name)) {
+        } else if (!MetricNames.isMetricName(name)) {
             return "must match [a-zA-Z_:][a-zA-Z0-9_:]*";
         }
         return null;
-    }
-
-    /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
-    static boolean isMetricName(String name) {
-        return isName(name, true);
-    }
-
-    /** {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
-    static boolean isLabelName(String name) {
-        return isName(name, false);
-    }
-
-    /** Checked by hand: a regex matcher per name was a top allocation of ingest. */
-    private static boolean isName(String name, boolean colons) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colons && c == ':')
-                    || (i > 0 && c >= '0' && c <= '9');
-            if (!allowed) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private TreeMap<String, String> labels(int index, Map<String, String> raw, List<FieldError> errors) {
@@ -190,7 +145,7 @@ public final class PointValidator {
     private String labelProblem(String name, String value) {
         if (name.length() > limits.maxLabelNameLength()) {
             return "label name is longer than " + limits.maxLabelNameLength() + " characters";
-        } else if (!isLabelName(name)) {
+        } else if (!MetricNames.isLabelName(name)) {
             return "label name must match [a-zA-Z_][a-zA-Z0-9_]*";
         } else if (name.startsWith("__")) {
             return "label names starting with __ are reserved";
@@ -268,96 +223,10 @@ public final class PointValidator {
         /** The instant to the millisecond, or null when the text is not an RFC 3339 date-time. */
         Instant parse(String text) {
             if (!text.equals(lastText)) {
-                lastInstant = parseTimestamp(text);
+                lastInstant = Rfc3339.parse(text);
                 lastText = text;
             }
             return lastInstant;
         }
-    }
-
-    /** An RFC 3339 date-time to the millisecond, or null when the text is not one. */
-    static Instant parseTimestamp(String text) {
-        Instant fast = parseCanonical(text);
-        if (fast != null) {
-            return fast;
-        }
-        try {
-            return OffsetDateTime.parse(text, RFC_3339).toInstant().truncatedTo(ChronoUnit.MILLIS);
-        } catch (DateTimeParseException | ArithmeticException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The usual form {@code 2026-01-02T15:04:05[.fraction](Z|+hh:mm)} without the general formatter, which is
-     * several times slower. Anything else, valid or not, is left to the formatter (null here), so both paths
-     * accept exactly the same texts.
-     */
-    private static Instant parseCanonical(String text) {
-        int n = text.length();
-        if (n < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':') {
-            return null;
-        }
-        int end = n;
-        int offsetSeconds = 0;
-        if (text.charAt(n - 1) == 'Z') {
-            end = n - 1;
-        } else if (n >= 25 && (text.charAt(n - 6) == '+' || text.charAt(n - 6) == '-') && text.charAt(n - 3) == ':') {
-            int hours = digits(text, n - 5, n - 3);
-            int minutes = digits(text, n - 2, n);
-            if (hours < 0 || minutes < 0 || hours > 18 || minutes > 59) {
-                return null;
-            }
-            offsetSeconds = (text.charAt(n - 6) == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
-            end = n - 6;
-        } else {
-            return null;
-        }
-        int nanos = 0;
-        if (end > 19) {
-            int digits = end - 20;
-            if (text.charAt(19) != '.' || digits < 1 || digits > 9) {
-                return null;
-            }
-            nanos = digits(text, 20, end);
-            if (nanos < 0) {
-                return null;
-            }
-            for (int i = digits; i < 9; i++) {
-                nanos *= 10;
-            }
-        } else if (end != 19) {
-            return null;
-        }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 7);
-        int day = digits(text, 8, 10);
-        int hour = digits(text, 11, 13);
-        int minute = digits(text, 14, 16);
-        int second = digits(text, 17, 19);
-        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.of(year, month, day, hour, minute, second, nanos,
-                    ZoneOffset.ofTotalSeconds(offsetSeconds)).toInstant()
-                    .truncatedTo(ChronoUnit.MILLIS);
-        } catch (DateTimeException outOfRange) {
-            return null;
-        }
-    }
-
-    /** The decimal value of {@code text[from, to)}, or -1 when any character is not a digit. */
-    private static int digits(String text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return value;
     }
 }

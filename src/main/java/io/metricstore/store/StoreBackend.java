@@ -16,7 +16,6 @@ import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -126,8 +125,8 @@ public interface StoreBackend {
      */
     boolean locksBlock();
 
-    /** What readiness shows beside the backend's name (for example the state of a circuit breaker). */
-    default Map<String, String> details() {
-        return Map.of();
+    /** The state of the backend's circuit breaker, for readiness and telemetry; empty when it has none. */
+    default Optional<CircuitState> circuit() {
+        return Optional.empty();
     }
 }

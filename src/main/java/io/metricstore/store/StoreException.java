@@ -7,11 +7,34 @@ import io.metricstore.store.model.WriteSource;
 import java.time.Instant;
 import java.util.List;
 
-/** Every refusal the store can give. The HTTP layer maps each kind to one stable problem type. */
+/**
+ * Every refusal the store can give. Each class has one {@link Kind}; the HTTP layer maps kinds to stable problem
+ * types with a switch the compiler checks, so a new kind cannot go unmapped.
+ */
 public abstract sealed class StoreException extends RuntimeException {
 
-    protected StoreException(String message) {
+    /** The kinds of refusal, one per subclass. */
+    public enum Kind {
+        VALIDATION,
+        WRITE_FORBIDDEN,
+        BATCH_TOO_LARGE,
+        SERIES_LIMIT_EXCEEDED,
+        MALFORMED_CURSOR,
+        CURSOR_EXPIRED,
+        LOCK_HELD,
+        LOCK_TOKEN_MISMATCH,
+        LOCK_NOT_HELD
+    }
+
+    private final Kind kind;
+
+    private StoreException(Kind kind, String message) {
         super(message, null, false, false);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     /** Input that breaks a rule; names every offending field. */
@@ -19,7 +42,7 @@ public abstract sealed class StoreException extends RuntimeException {
         private final List<FieldError> errors;
 
         public Validation(List<FieldError> errors) {
-            super(errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid");
+            super(Kind.VALIDATION, errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid");
             this.errors = List.copyOf(errors);
         }
 
@@ -35,21 +58,21 @@ public abstract sealed class StoreException extends RuntimeException {
     /** The role may not write that source. */
     public static final class WriteForbidden extends StoreException {
         public WriteForbidden(RuntimeRole role, WriteSource source) {
-            super("role '" + role.wire() + "' may not write source '" + source.wire() + "'");
+            super(Kind.WRITE_FORBIDDEN, "role '" + role.wire() + "' may not write source '" + source.wire() + "'");
         }
     }
 
     /** More points in one batch than {@code store.max-batch}. */
     public static final class BatchTooLarge extends StoreException {
         public BatchTooLarge(int size, int max) {
-            super("the batch has " + size + " points, more than store.max-batch (" + max + ")");
+            super(Kind.BATCH_TOO_LARGE, "the batch has " + size + " points, more than store.max-batch (" + max + ")");
         }
     }
 
     /** The batch would create more live series than {@code store.max-series}; nothing was written. */
     public static final class SeriesLimitExceeded extends StoreException {
         public SeriesLimitExceeded(long live, long created, long max) {
-            super("the batch would create " + created + " new series beside " + live
+            super(Kind.SERIES_LIMIT_EXCEEDED, "the batch would create " + created + " new series beside " + live
                     + " live ones, more than store.max-series (" + max + "); nothing was written");
         }
     }
@@ -57,14 +80,29 @@ public abstract sealed class StoreException extends RuntimeException {
     /** A cursor that this service never produced. */
     public static final class MalformedCursor extends StoreException {
         public MalformedCursor() {
-            super("the cursor is not one this service issued; take it from /series, /cursor or /changes");
+            super(Kind.MALFORMED_CURSOR,
+                    "the cursor is not one this service issued; take it from /series, /cursor or /changes");
         }
     }
 
     /** A cursor the feed can no longer serve: take a new snapshot. */
     public static final class CursorExpired extends StoreException {
-        public CursorExpired(String reason) {
-            super(reason + "; take a new snapshot");
+
+        /** Why the feed cannot serve a cursor. */
+        public enum Reason {
+            OTHER_EPOCH("the cursor belongs to an earlier state of the store"),
+            BELOW_HORIZON("the cursor is older than the change feed keeps"),
+            AHEAD("the cursor is ahead of the store");
+
+            private final String text;
+
+            Reason(String text) {
+                this.text = text;
+            }
+        }
+
+        public CursorExpired(Reason reason) {
+            super(Kind.CURSOR_EXPIRED, reason.text + "; take a new snapshot");
         }
     }
 
@@ -73,7 +111,7 @@ public abstract sealed class StoreException extends RuntimeException {
         private final Instant expiresAt;
 
         public LockHeld(LockKind kind, String key, Instant expiresAt) {
-            super(kind.wire() + " lock '" + key + "' is held by another owner until " + expiresAt);
+            super(Kind.LOCK_HELD, kind.wire() + " lock '" + key + "' is held by another owner until " + expiresAt);
             this.expiresAt = expiresAt;
         }
 
@@ -86,14 +124,15 @@ public abstract sealed class StoreException extends RuntimeException {
     /** The lock is held, but with another token. */
     public static final class LockTokenMismatch extends StoreException {
         public LockTokenMismatch(LockKind kind, String key) {
-            super(kind.wire() + " lock '" + key + "' is held with another token; nothing changed");
+            super(Kind.LOCK_TOKEN_MISMATCH,
+                    kind.wire() + " lock '" + key + "' is held with another token; nothing changed");
         }
     }
 
     /** Nobody holds the lock (it was released or expired). */
     public static final class LockNotHeld extends StoreException {
         public LockNotHeld(LockKind kind, String key) {
-            super(kind.wire() + " lock '" + key + "' is not held");
+            super(Kind.LOCK_NOT_HELD, kind.wire() + " lock '" + key + "' is not held");
         }
     }
 }

@@ -48,6 +48,13 @@ public final class StoreMetrics {
                 .description("Live series: stored and not expired")
                 .tag("backend", this.backend)
                 .register(registry);
+        if (backend.circuit().isPresent()) {
+            Gauge.builder("store_circuit_state", backend, b -> b.circuit().orElse(CircuitState.OPEN).gauge())
+                    .description("State of the backend's circuit breaker: 0 closed, 1 half-open, 2 open")
+                    .tag("backend", this.backend)
+                    .strongReference(true)
+                    .register(registry);
+        }
         gcRuns = Counter.builder("store_gc_runs_total").description("GC runs").register(registry);
         gcSeries = gcRemoved("series");
         gcLocks = gcRemoved("locks");
@@ -63,18 +70,6 @@ public final class StoreMetrics {
         }
     }
 
-    /** The backend's circuit breaker: 0 closed, 1 half-open, 2 open. */
-    public void circuit(Supplier<String> state) {
-        Gauge.builder("store_circuit_state", state, s -> switch (s.get()) {
-                    case "closed" -> 0;
-                    case "half_open" -> 1;
-                    default -> 2;
-                })
-                .description("State of the backend's circuit breaker: 0 closed, 1 half-open, 2 open")
-                .tag("backend", backend)
-                .strongReference(true)
-                .register(registry);
-    }
 
     private Counter pointsCounter(WriteSource source, String outcome) {
         return Counter.builder("store_points_written_total")

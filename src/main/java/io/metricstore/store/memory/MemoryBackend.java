@@ -2,6 +2,7 @@ package io.metricstore.store.memory;
 
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
+import io.metricstore.store.ForBackend;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
@@ -19,6 +20,7 @@ import io.metricstore.store.model.SeriesId;
 import io.metricstore.store.model.Snapshot;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link ExpiryQueue expiry index}, both compacted when outdated records pile up); a delta is O(log changes +
  * changes since the cursor); only a snapshot and the GC of many series touch more.
  */
+@Singleton
+@ForBackend(StoreConfig.Backend.memory)
 public final class MemoryBackend implements StoreBackend {
 
     /** Outdated records tolerated in the feed and the expiry index beyond one per series, before compaction. */
@@ -73,7 +77,7 @@ public final class MemoryBackend implements StoreBackend {
         this.maxSeries = config.maxSeries();
         this.epoch = Epochs.next();
         for (LockKind kind : LockKind.values()) {
-            locks.put(kind, new LockTable());
+            locks.put(kind, new LockTable(kind));
         }
     }
 
@@ -235,13 +239,13 @@ public final class MemoryBackend implements StoreBackend {
         lock.readLock().lock();
         try {
             if (!since.epoch().equals(epoch)) {
-                throw new StoreException.CursorExpired("the cursor belongs to an earlier state of the store");
+                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.OTHER_EPOCH);
             }
             if (since.sequence() < horizon) {
-                throw new StoreException.CursorExpired("the cursor is older than the change feed keeps");
+                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.BELOW_HORIZON);
             }
             if (since.sequence() > sequence) {
-                throw new StoreException.CursorExpired("the cursor is ahead of the store");
+                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.AHEAD);
             }
             int next = feed.firstAfter(since.sequence());
             List<Change> events = new ArrayList<>(Math.min(limit, feed.size() - next));
@@ -348,27 +352,22 @@ public final class MemoryBackend implements StoreBackend {
 
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        Lease lease = locks.get(kind).acquire(kind, key, token, now.toEpochMilli(), ttl.toMillis());
-        return lease.grant(kind, key);
+        return locks.get(kind).acquire(key, token, now.toEpochMilli(), ttl.toMillis());
     }
 
     @Override
     public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        return locks.get(kind).extend(kind, key, token, now.toEpochMilli(), ttl.toMillis()).grant(kind, key);
+        return locks.get(kind).extend(key, token, now.toEpochMilli(), ttl.toMillis());
     }
 
     @Override
     public void release(LockKind kind, String key, String token, Instant now) {
-        locks.get(kind).release(kind, key, token, now.toEpochMilli());
+        locks.get(kind).release(key, token, now.toEpochMilli());
     }
 
     @Override
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
-        Lease lease = locks.get(kind).leases.get(key);
-        if (lease == null || lease.expired(now.toEpochMilli())) {
-            return Optional.empty();
-        }
-        return Optional.of(new LockState(kind, key, lease.fence(), Instant.ofEpochMilli(lease.expiresAt())));
+        return locks.get(kind).inspect(key, now.toEpochMilli());
     }
 
     /**
@@ -406,70 +405,6 @@ public final class MemoryBackend implements StoreBackend {
             super(id);
             this.sequence = sequence;
             this.deletedAt = deletedAt;
-        }
-    }
-
-    private record Lease(String token, long fence, long expiresAt) {
-        boolean expired(long nowMillis) {
-            return expiresAt <= nowMillis;
-        }
-
-        LockGrant grant(LockKind kind, String key) {
-            return new LockGrant(kind, key, token, fence, Instant.ofEpochMilli(expiresAt));
-        }
-    }
-
-    /** One lock namespace. Each operation is one atomic {@code compute} on the key. */
-    private static final class LockTable {
-        final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
-        /** Last fence handed out per key; kept after the lease ends so a fence is never reused. */
-        final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
-
-        Lease acquire(LockKind kind, String key, String token, long nowMillis, long ttlMillis) {
-            return leases.compute(key, (k, current) -> {
-                if (current != null && !current.expired(nowMillis)) {
-                    if (!current.token().equals(token)) {
-                        throw new StoreException.LockHeld(kind, key, Instant.ofEpochMilli(current.expiresAt()));
-                    }
-                    return new Lease(token, current.fence(), nowMillis + ttlMillis);
-                }
-                return new Lease(token, fences.merge(key, 1L, Long::sum), nowMillis + ttlMillis);
-            });
-        }
-
-        Lease extend(LockKind kind, String key, String token, long nowMillis, long ttlMillis) {
-            return leases.compute(key, (k, current) -> {
-                Lease held = owned(kind, key, current, token, nowMillis);
-                return new Lease(token, held.fence(), nowMillis + ttlMillis);
-            });
-        }
-
-        void release(LockKind kind, String key, String token, long nowMillis) {
-            leases.compute(key, (k, current) -> {
-                owned(kind, key, current, token, nowMillis);
-                return null;
-            });
-        }
-
-        private static Lease owned(LockKind kind, String key, Lease current, String token, long nowMillis) {
-            if (current == null || current.expired(nowMillis)) {
-                throw new StoreException.LockNotHeld(kind, key);
-            }
-            if (!current.token().equals(token)) {
-                throw new StoreException.LockTokenMismatch(kind, key);
-            }
-            return current;
-        }
-
-        int purge(long nowMillis) {
-            int purged = 0;
-            for (Map.Entry<String, Lease> entry : leases.entrySet()) {
-                // Conditional remove: a lease renewed since we read it stays.
-                if (entry.getValue().expired(nowMillis) && leases.remove(entry.getKey(), entry.getValue())) {
-                    purged++;
-                }
-            }
-            return purged;
         }
     }
 }

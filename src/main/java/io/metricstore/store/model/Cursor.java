@@ -1,8 +1,8 @@
 package io.metricstore.store.model;
 
-import io.metricstore.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * A position in the change feed of one store epoch. On the wire it is an opaque string: clients must not build or
@@ -24,25 +24,30 @@ public record Cursor(String epoch, long sequence) {
         return ENCODER.encodeToString((epoch + ':' + sequence).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Decodes a cursor string, refusing anything this service could not have produced. */
-    public static Cursor decode(String text) {
+    /** Decodes a cursor string; empty for anything this service could not have produced. */
+    public static Optional<Cursor> decode(String text) {
         if (text == null || text.isEmpty() || text.length() > MAX_ENCODED_LENGTH) {
-            throw new StoreException.MalformedCursor();
+            return Optional.empty();
         }
+        String plain;
         try {
-            String plain = new String(DECODER.decode(text), StandardCharsets.UTF_8);
-            int colon = plain.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new StoreException.MalformedCursor();
-            }
-            String sequence = plain.substring(colon + 1);
-            if (sequence.isEmpty() || !sequence.chars().allMatch(Character::isDigit) || sequence.length() > 18) {
-                throw new StoreException.MalformedCursor();
-            }
-            return new Cursor(plain.substring(0, colon), Long.parseLong(sequence));
-        } catch (IllegalArgumentException e) {
-            throw new StoreException.MalformedCursor();
+            plain = new String(DECODER.decode(text), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException notBase64) {
+            return Optional.empty();
         }
+        int colon = plain.lastIndexOf(':');
+        if (colon <= 0) {
+            return Optional.empty();
+        }
+        String sequence = plain.substring(colon + 1);
+        if (sequence.isEmpty() || sequence.length() > 18 || !sequence.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        String epoch = plain.substring(0, colon);
+        if (epoch.indexOf(':') >= 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new Cursor(epoch, Long.parseLong(sequence)));
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.metricstore.store.model;
 
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** An enum constant with one exact spelling in JSON, paths and configuration. */
-interface WireName {
+public interface WireName {
 
     String wire();
 
@@ -15,5 +17,10 @@ interface WireName {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every spelling, quoted and comma-separated, for messages that list the allowed values. */
+    static String choices(WireName[] values) {
+        return Arrays.stream(values).map(value -> '"' + value.wire() + '"').collect(Collectors.joining(", "));
     }
 }

@@ -2,6 +2,7 @@ package io.metricstore.store.redis;
 
 import io.metricstore.store.BackendUnavailableException;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.List;
 
 /** Sorts what the Redis client throws into "Redis is unavailable now" and "this is a bug". */
@@ -27,12 +28,12 @@ final class RedisFailures {
      * An unavailability to answer with 503, or the failure itself when Redis rejected a command (a bug here, which
      * retrying cannot fix).
      */
-    static RuntimeException translate(RuntimeException failure) {
+    static RuntimeException translate(RuntimeException failure, Duration retryAfter) {
         String reply = errorReply(failure);
         if (reply != null && BUGS.stream().anyMatch(reply::startsWith)) {
             return new IllegalStateException("Redis refused a command: " + reply, failure);
         }
-        return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure);
+        return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure, retryAfter);
     }
 
     private static String errorReply(Throwable failure) {

@@ -56,6 +56,30 @@ final class RedisScripts {
     private RedisScripts() {
     }
 
+    /** What {@code page.lua} serves: a snapshot page (live series only) or a delta page (deletions too). */
+    enum PageMode {
+        SNAPSHOT("snapshot"),
+        DELTA("delta");
+
+        final String arg;
+
+        PageMode(String arg) {
+            this.arg = arg;
+        }
+    }
+
+    /** What {@code extend.lua} does for the holding token. */
+    enum OwnerOperation {
+        EXTEND("extend"),
+        RELEASE("release");
+
+        final String arg;
+
+        OwnerOperation(String arg) {
+            this.arg = arg;
+        }
+    }
+
     static Response run(RedisDataSource redis, Script script, List<String> keys, List<String> args) {
         String[] command = new String[2 + keys.size() + args.size()];
         command[0] = script.sha();

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 
 /** The fast path for the usual RFC 3339 form accepts exactly what the general formatter accepts, with one result. */
-class TimestampParsingTest {
+class Rfc3339Test {
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -24,12 +24,12 @@ class TimestampParsingTest {
         "2026-11-25T18:00:00.123+01:00:00", "",
     })
     void theFastPathAgreesWithTheFormatter(String text) {
-        assertThat(PointValidator.parseTimestamp(text)).isEqualTo(byFormatter(text));
+        assertThat(Rfc3339.parse(text)).isEqualTo(byFormatter(text));
     }
 
     private static java.time.Instant byFormatter(String text) {
         try {
-            return OffsetDateTime.parse(text, PointValidator.RFC_3339).toInstant().truncatedTo(ChronoUnit.MILLIS);
+            return OffsetDateTime.parse(text, Rfc3339.FORMATTER).toInstant().truncatedTo(ChronoUnit.MILLIS);
         } catch (DateTimeParseException | ArithmeticException e) {
             return null;
         }

@@ -1,0 +1,93 @@
+package io.metricstore.store.memory;
+
+import io.metricstore.store.StoreException;
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One lock namespace of the memory backend. Each operation is one atomic {@code compute} on the key, so operations
+ * on one key are serialised and different keys never wait for each other.
+ */
+final class LockTable {
+
+    private final LockKind kind;
+    private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    /** Last fence handed out per key; kept after the lease ends so a fence is never reused. */
+    private final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
+
+    LockTable(LockKind kind) {
+        this.kind = kind;
+    }
+
+    private record Lease(String token, long fence, long expiresAt) {
+        boolean expired(long nowMillis) {
+            return expiresAt <= nowMillis;
+        }
+    }
+
+    /** Takes a free key with the next fence; a retry by the holding token renews the lease with the same fence. */
+    LockGrant acquire(String key, String token, long nowMillis, long ttlMillis) {
+        return grant(key, leases.compute(key, (k, current) -> {
+            if (current != null && !current.expired(nowMillis)) {
+                if (!current.token().equals(token)) {
+                    throw new StoreException.LockHeld(kind, key, Instant.ofEpochMilli(current.expiresAt()));
+                }
+                return new Lease(token, current.fence(), nowMillis + ttlMillis);
+            }
+            return new Lease(token, fences.merge(key, 1L, Long::sum), nowMillis + ttlMillis);
+        }));
+    }
+
+    LockGrant extend(String key, String token, long nowMillis, long ttlMillis) {
+        return grant(key, leases.compute(key, (k, current) -> {
+            Lease held = owned(key, current, token, nowMillis);
+            return new Lease(token, held.fence(), nowMillis + ttlMillis);
+        }));
+    }
+
+    void release(String key, String token, long nowMillis) {
+        leases.compute(key, (k, current) -> {
+            owned(key, current, token, nowMillis);
+            return null;
+        });
+    }
+
+    Optional<LockState> inspect(String key, long nowMillis) {
+        Lease lease = leases.get(key);
+        if (lease == null || lease.expired(nowMillis)) {
+            return Optional.empty();
+        }
+        return Optional.of(new LockState(kind, key, lease.fence(), Instant.ofEpochMilli(lease.expiresAt())));
+    }
+
+    /** Removes expired leases (their fences stay); returns how many. */
+    int purge(long nowMillis) {
+        int purged = 0;
+        for (Map.Entry<String, Lease> entry : leases.entrySet()) {
+            // Conditional remove: a lease renewed since we read it stays.
+            if (entry.getValue().expired(nowMillis) && leases.remove(entry.getKey(), entry.getValue())) {
+                purged++;
+            }
+        }
+        return purged;
+    }
+
+    private Lease owned(String key, Lease current, String token, long nowMillis) {
+        if (current == null || current.expired(nowMillis)) {
+            throw new StoreException.LockNotHeld(kind, key);
+        }
+        if (!current.token().equals(token)) {
+            throw new StoreException.LockTokenMismatch(kind, key);
+        }
+        return current;
+    }
+
+    private LockGrant grant(String key, Lease lease) {
+        return new LockGrant(kind, key, lease.token(), lease.fence(), Instant.ofEpochMilli(lease.expiresAt()));
+    }
+}

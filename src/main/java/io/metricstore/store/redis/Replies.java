@@ -1,0 +1,177 @@
+package io.metricstore.store.redis;
+
+import io.metricstore.store.StoreException.CursorExpired;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Family;
+import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.MetricType;
+import io.metricstore.store.model.SampleValue;
+import io.metricstore.store.model.Series;
+import io.metricstore.store.model.SeriesId;
+import io.metricstore.store.model.WriteSource;
+import io.vertx.mutiny.redis.client.Response;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The replies of the Lua scripts, each decoded once, here, into a type named for its script: a reply whose slots mean
+ * different things in different outcomes becomes one record per outcome. The layouts are those the scripts' headers
+ * give.
+ */
+final class Replies {
+
+    private Replies() {
+    }
+
+    /** {@code upsert.lua}: one chunk applied, or the whole batch refused by the series cap. */
+    sealed interface Upsert permits Upserted, Capped {
+
+        static Upsert decode(Response reply) {
+            String status = reply.get(0).toString();
+            return switch (status) {
+                case "OK" -> new Upserted(cursor(reply.get(1), reply.get(2)), reply.get(3).toInteger(),
+                        reply.get(4).toInteger(), reply.get(5).toInteger());
+                case "CAP" -> new Capped(reply.get(2).toLong(), reply.get(3).toLong());
+                default -> throw unexpected("upsert", status);
+            };
+        }
+    }
+
+    /** The chunk's outcomes and the cursor after it. */
+    record Upserted(Cursor cursor, int applied, int unchanged, int stale) implements Upsert {
+    }
+
+    /** {@code live} series now, {@code created} new ones the batch would add: more than the cap allows. */
+    record Capped(long live, long created) implements Upsert {
+    }
+
+    /** {@code page.lua}: a page of the feed, or why the cursor cannot be served. */
+    sealed interface Page permits FeedPage, Expired {
+
+        static Page decode(Response reply) {
+            String status = reply.get(0).toString();
+            return switch (status) {
+                case "OK" -> feedPage(reply);
+                case "EXPIRED" -> new Expired(switch (reply.get(1).toString()) {
+                    case "epoch" -> CursorExpired.Reason.OTHER_EPOCH;
+                    case "horizon" -> CursorExpired.Reason.BELOW_HORIZON;
+                    case "ahead" -> CursorExpired.Reason.AHEAD;
+                    default -> throw unexpected("page", "EXPIRED " + reply.get(1));
+                });
+                default -> throw unexpected("page", status);
+            };
+        }
+
+        private static FeedPage feedPage(Response reply) {
+            List<Change> events = new ArrayList<>((reply.size() - 5) / 6);
+            for (int i = 5; i < reply.size(); i += 6) {
+                String id = reply.get(i).toString();
+                if ("1".equals(reply.get(i + 2).toString())) {
+                    events.add(Change.deletion(id));
+                } else {
+                    MetricPoint point = SeriesId.parse(id, SampleValue.parse(reply.get(i + 3).toString()),
+                            Instant.ofEpochMilli(Long.parseLong(reply.get(i + 4).toString())));
+                    String written = reply.get(i + 5).toString();
+                    WriteSource source = WriteSource.parse(written)
+                            .orElseThrow(() -> unexpected("page", "source " + written));
+                    events.add(Change.upsert(new Series(id, point, source)));
+                }
+            }
+            // The last scanned sequence is a sorted-set score, which Redis writes as a float.
+            return new FeedPage(cursor(reply.get(1), reply.get(2)), reply.get(3).toInteger() == 1,
+                    (long) Double.parseDouble(reply.get(4).toString()), events);
+        }
+    }
+
+    /**
+     * Up to a page of events after a sequence; {@code current} is the store's cursor when the page was read,
+     * {@code lastScanned} the sequence of the last feed entry the page looked at (0 when none).
+     */
+    record FeedPage(Cursor current, boolean more, long lastScanned, List<Change> events) implements Page {
+    }
+
+    /** The cursor is from another epoch, below the horizon or ahead of the store. */
+    record Expired(CursorExpired.Reason reason) implements Page {
+    }
+
+    /** {@code gc.lua}: what one bounded step removed; a step that removed a full page of anything is repeated. */
+    record GcStep(int series, int locks, int tombstones, int families) {
+
+        static GcStep decode(Response reply) {
+            return new GcStep(reply.get(0).toInteger(), reply.get(1).toInteger(), reply.get(2).toInteger(),
+                    reply.get(3).toInteger());
+        }
+
+        boolean full(int page) {
+            return series == page || locks == page || tombstones == page || families == page;
+        }
+    }
+
+    /** {@code acquire.lua}: the lock was taken (or renewed by its holder), or another token holds it. */
+    sealed interface Acquire permits Acquired, Held {
+
+        static Acquire decode(Response reply) {
+            return reply.get(0).toInteger() == 1
+                    ? new Acquired(Long.parseLong(reply.get(1).toString()))
+                    : new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())));
+        }
+    }
+
+    record Acquired(long fence) implements Acquire {
+    }
+
+    /** Held by another token until {@code expiresAt}. */
+    record Held(Instant expiresAt) implements Acquire {
+    }
+
+    /** {@code extend.lua}: the holder's extend or release went through, or the lock is free, or held by another. */
+    sealed interface OwnerCall permits Owned, NotHeld, OtherToken {
+
+        static OwnerCall decode(Response reply) {
+            return switch (reply.get(0).toInteger()) {
+                case 1 -> new Owned(Long.parseLong(reply.get(1).toString()));
+                case -1 -> new NotHeld();
+                case -2 -> new OtherToken();
+                default -> throw unexpected("extend", reply.get(0).toString());
+            };
+        }
+    }
+
+    record Owned(long fence) implements OwnerCall {
+    }
+
+    record NotHeld() implements OwnerCall {
+    }
+
+    record OtherToken() implements OwnerCall {
+    }
+
+    /** {@code cursor.lua}: the epoch and the sequence. */
+    static Cursor cursor(Response reply) {
+        return cursor(reply.get(0), reply.get(1));
+    }
+
+    /** {@code families.lua}: name and description pairs, the description being the type, a newline and the help. */
+    static List<Family> families(Response pairs) {
+        List<Family> families = new ArrayList<>(pairs.size() / 2);
+        for (int i = 0; i < pairs.size(); i += 2) {
+            String name = pairs.get(i).toString();
+            String described = pairs.get(i + 1).toString();
+            int newline = described.indexOf('\n');
+            MetricType type = MetricType.parse(described.substring(0, newline))
+                    .orElseThrow(() -> unexpected("families", described));
+            families.add(new Family(name, type, described.substring(newline + 1)));
+        }
+        return families;
+    }
+
+    private static Cursor cursor(Response epoch, Response sequence) {
+        return new Cursor(epoch.toString(), Long.parseLong(sequence.toString()));
+    }
+
+    private static IllegalStateException unexpected(String script, String reply) {
+        return new IllegalStateException(script + ".lua answered '" + reply + "', which this version does not know");
+    }
+}
