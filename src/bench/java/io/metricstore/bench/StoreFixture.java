@@ -9,7 +9,6 @@ import io.metricstore.store.TestConfigs;
 import io.metricstore.store.WriteBatch;
 import io.metricstore.store.memory.MemoryBackend;
 import io.metricstore.store.model.RuntimeRole;
-import io.metricstore.store.model.Series;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisBackend;

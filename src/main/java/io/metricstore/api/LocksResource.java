@@ -5,6 +5,7 @@ import io.metricstore.store.StoreException;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
+import io.metricstore.store.model.WireName;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
@@ -33,7 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * Job and dedup locks: acquire, extend, release, inspect. The key may contain slashes.
  *
  * <p>Lock calls are short, so where the backend never waits (memory) they run on the HTTP event loop: two thread
- * hand-offs per request cost more than the call itself and halved lock throughput. Calls to a backend that waits on
+ * hand-offs per request cost more than the call itself (docs/benchmarks.md). Calls to a backend that waits on
  * I/O (Redis) run on worker threads.
  */
 @Path("/api/v1/locks/{kind}/{key: .+}")
@@ -159,7 +160,8 @@ public class LocksResource {
 
     private static LockKind kind(String kind) {
         return LockKind.parse(kind).orElseThrow(() ->
-                new NotFoundException("unknown lock kind '" + kind + "': use job or dedup"));
+                new NotFoundException("unknown lock kind '" + kind + "': use one of "
+                        + WireName.choices(LockKind.values())));
     }
 
     /** An absent TTL is left to the store to name; only text that is not a duration is refused here. */

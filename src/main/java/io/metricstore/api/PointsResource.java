@@ -5,7 +5,6 @@ import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawFamily;
 import io.metricstore.store.RawPoint;
 import io.metricstore.store.WriteBatch;
-import io.metricstore.store.model.Family;
 import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.WireName;
 import io.metricstore.store.model.WriteResult;

@@ -1,8 +1,5 @@
 package io.metricstore.api;
 
-import io.metricstore.store.model.Cursor;
-import io.metricstore.store.model.Series;
-
 /**
  * Every kind of refusal, each with a stable {@code type} identifier that clients can switch on. The README lists
  * them; never rename one, add a new one instead.

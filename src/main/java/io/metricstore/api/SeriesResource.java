@@ -2,10 +2,7 @@ package io.metricstore.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.metricstore.store.MetricStore;
-import io.metricstore.store.model.Change;
-import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
-import io.metricstore.store.model.Series;
 import io.metricstore.store.model.Snapshot;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

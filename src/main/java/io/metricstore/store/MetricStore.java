@@ -9,7 +9,6 @@ import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
-import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.Snapshot;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;

@@ -5,6 +5,7 @@ import io.metricstore.store.model.FieldError;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.MetricType;
 import io.metricstore.store.model.SampleValue;
+import io.metricstore.store.model.WireName;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -47,7 +48,7 @@ public final class PointValidator {
             MetricType type = raw.type() == null ? MetricType.UNTYPED : MetricType.parse(raw.type()).orElse(null);
             if (type == null) {
                 errors.add(new FieldError(path + ".type",
-                        "must be one of \"counter\", \"gauge\", \"histogram\", \"summary\", \"untyped\""));
+                        "must be one of " + WireName.choices(MetricType.values())));
             }
             String help = raw.help() == null ? "" : raw.help();
             if (!wellFormed(help)) {

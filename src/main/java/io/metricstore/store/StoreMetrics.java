@@ -70,7 +70,6 @@ public final class StoreMetrics {
         }
     }
 
-
     private Counter pointsCounter(WriteSource source, String outcome) {
         return Counter.builder("store_points_written_total")
                 .description("Points received, by source and outcome")

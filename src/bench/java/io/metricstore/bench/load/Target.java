@@ -1,6 +1,5 @@
 package io.metricstore.bench.load;
 
-import io.metricstore.store.MetricStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

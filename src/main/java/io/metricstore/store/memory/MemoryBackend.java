@@ -1,8 +1,8 @@
 package io.metricstore.store.memory;
 
+import io.metricstore.store.ForBackend;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
-import io.metricstore.store.ForBackend;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
@@ -123,7 +123,6 @@ public final class MemoryBackend implements StoreBackend {
             series.forEach((id, entry) -> expiries.add(entry.expiresAt, id));
         }
     }
-
 
     /**
      * Refuses a batch that would exceed the cap. Expired series not yet collected count neither as live nor as

@@ -318,12 +318,8 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
-        Response held = guarded(() -> redis.execute("HMGET", keys.lock(kind, key), "fence", "exp"), true);
-        if (held.get(1) == null || Long.parseLong(held.get(1).toString()) <= now.toEpochMilli()) {
-            return Optional.empty();
-        }
-        return Optional.of(new LockState(kind, key, Long.parseLong(held.get(0).toString()),
-                Instant.ofEpochMilli(Long.parseLong(held.get(1).toString()))));
+        Response fields = guarded(() -> redis.execute("HMGET", keys.lock(kind, key), "fence", "exp"), true);
+        return Replies.lockState(kind, key, fields, now);
     }
 
     // ---- round trips

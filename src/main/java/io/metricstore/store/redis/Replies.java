@@ -4,6 +4,8 @@ import io.metricstore.store.StoreException.CursorExpired;
 import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Family;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.MetricType;
 import io.metricstore.store.model.SampleValue;
@@ -14,6 +16,7 @@ import io.vertx.mutiny.redis.client.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The replies of the Lua scripts, each decoded once, here, into a type named for its script: a reply whose slots mean
@@ -165,6 +168,19 @@ final class Replies {
             families.add(new Family(name, type, described.substring(newline + 1)));
         }
         return families;
+    }
+
+    /** {@code HMGET <lock key> fence exp}: the holder's fence and expiry, if the lock is held at {@code now}. */
+    static Optional<LockState> lockState(LockKind kind, String key, Response fields, Instant now) {
+        Response fence = fields.get(0);
+        Response expiry = fields.get(1);
+        if (fence == null || expiry == null) {
+            return Optional.empty();
+        }
+        Instant expiresAt = Instant.ofEpochMilli(Long.parseLong(expiry.toString()));
+        return expiresAt.isAfter(now)
+                ? Optional.of(new LockState(kind, key, Long.parseLong(fence.toString()), expiresAt))
+                : Optional.empty();
     }
 
     private static Cursor cursor(Response epoch, Response sequence) {
