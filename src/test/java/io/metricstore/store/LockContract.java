@@ -107,6 +107,23 @@ public abstract class LockContract extends BackendContract {
         assertThat(store.inspect(LockKind.DEDUP, "same")).isPresent();
     }
 
+    /**
+     * The rule for keys is tested once ({@code FieldChecksTest}); this is that each backend holds, refuses and
+     * releases a lock under the longest and the least ordinary keys it accepts.
+     */
+    @Test
+    void longAndNonAsciiKeysAreLocksLikeAnyOther() {
+        for (String key : List.of("k".repeat(256), "ключ 🔒 with spaces/and:colons", "😀".repeat(256))) {
+            assertThat(store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "t").fence()).as(key).isEqualTo(1);
+            assertThat(store.inspect(LockKind.JOB, key)).as(key)
+                    .contains(new LockState(LockKind.JOB, key, 1, T0.plusSeconds(30)));
+            assertThatThrownBy(() -> store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "other")).as(key)
+                    .isInstanceOf(StoreException.LockHeld.class);
+            store.release(LockKind.JOB, key, "t");
+            assertThat(store.inspect(LockKind.JOB, key)).as(key).isEmpty();
+        }
+    }
+
     // ---- the GC and locks
 
     @Test

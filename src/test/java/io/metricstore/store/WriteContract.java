@@ -1,6 +1,7 @@
 package io.metricstore.store;
 
 import static io.metricstore.store.TestStore.point;
+import static io.metricstore.store.TestStore.string;
 import static io.metricstore.store.model.RuntimeRole.FOLLOWER;
 import static io.metricstore.store.model.RuntimeRole.LEADER;
 import static io.metricstore.store.model.WriteSource.LEADER_SCRAPE;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Family;
@@ -169,6 +171,37 @@ public abstract class WriteContract extends BackendContract {
         assertThat(scrape(point("c", 1)).applied()).isEqualTo(1);
         assertThat(live()).containsOnlyKeys("b", "c");
         assertThatThrownBy(() -> scrape(point("d", 1))).isInstanceOf(StoreException.SeriesLimitExceeded.class);
+    }
+
+    // ---- what a backend keeps
+
+    /**
+     * The validation rules and the id's form are tested once ({@code PointValidatorTest}, {@code SeriesIdTest});
+     * this is that each backend gives back exactly what they accept: special and extreme values, an id with escaped
+     * characters and its labels, a time to the millisecond, in a snapshot and in the change feed.
+     */
+    @Test
+    void valuesIdsAndTimesAreReadBackAsWritten() {
+        Map<String, String> odd = Map.of("path", "C:\\dir \"x\"\nnext");
+        Instant at = T0.minusSeconds(1).plusMillis(999);
+        Cursor before = store.cursor();
+        scrape(new RawPoint("nan", null, string("NaN"), null),
+                new RawPoint("pinf", null, string("+Inf"), null),
+                new RawPoint("ninf", null, string("-Inf"), null),
+                new RawPoint("big", null, new RawPoint.RawValue("1.7976931348623157e308", false), null),
+                new RawPoint("neg", null, new RawPoint.RawValue("-12.5e-3", false), null),
+                point("weird", odd, 2, at));
+        assertThat(valueOf("nan")).isNaN();
+        assertThat(valueOf("pinf")).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(valueOf("ninf")).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(valueOf("big")).isEqualTo(Double.MAX_VALUE);
+        assertThat(valueOf("neg")).isEqualTo(-0.0125);
+        Series weird = live().get("weird{path=\"C:\\\\dir \\\"x\\\"\\nnext\"}");
+        assertThat(weird).isNotNull();
+        assertThat(weird.point().labels()).isEqualTo(odd);
+        assertThat(weird.point().updatedAt()).isEqualTo(at);
+        assertThat(changesSince(before).events()).extracting(Change::series)
+                .containsExactlyInAnyOrderElementsOf(live().values());
     }
 
     // ---- concurrency
