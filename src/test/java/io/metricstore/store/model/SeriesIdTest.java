@@ -1,15 +1,15 @@
 package io.metricstore.store.model;
 
+import static io.metricstore.store.TestStore.T0;
+import static io.metricstore.store.TestStore.point;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.metricstore.store.model.MetricPoint;
-import io.metricstore.store.model.Series;
-import io.metricstore.store.model.SeriesId;
-import io.metricstore.store.model.WriteSource;
+import io.metricstore.store.TestStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -17,6 +17,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 
+/**
+ * The id of a series: the canonical Prometheus form of its name and labels, whatever order the labels came in; its
+ * inverse; and the order of a snapshot. Where a test writes through the store, the store is over the memory backend.
+ */
 class SeriesIdTest {
 
     private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
@@ -42,6 +46,33 @@ class SeriesIdTest {
         }
         return Boolean.compare(left.hasNext(), right.hasNext());
     };
+
+    private final TestStore memory = TestStore.memory();
+
+    @Test
+    void seriesIdIsTheCanonicalPrometheusForm() {
+        memory.scrape(point("http_requests_total", Map.of("method", "get", "code", "200"), 1, null),
+                point("weird", Map.of("path", "C:\\dir \"x\"\nnext"), 2, null),
+                point("plain", 3));
+        assertThat(memory.live()).containsOnlyKeys(
+                "http_requests_total{code=\"200\",method=\"get\"}",
+                "weird{path=\"C:\\\\dir \\\"x\\\"\\nnext\"}",
+                "plain");
+    }
+
+    @Test
+    void labelOrderDoesNotMakeAnotherSeries() {
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("a", "1");
+        ab.put("b", "2");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("b", "2");
+        ba.put("a", "1");
+        memory.scrape(point("m", ab, 1, T0.minusSeconds(1)));
+        memory.scrape(point("m", ba, 2, T0));
+        assertThat(memory.live()).containsOnlyKeys("m{a=\"1\",b=\"2\"}");
+        assertThat(memory.valueOf("m{a=\"1\",b=\"2\"}")).isEqualTo(2);
+    }
 
     @Test
     void parseIsTheInverseOfTheId() {

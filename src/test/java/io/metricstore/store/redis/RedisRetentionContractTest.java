@@ -1,18 +1,21 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.store.RetentionContract;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
-import io.metricstore.store.StoreContractTest;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.util.UUID;
 
-/** The contract, against a real Redis server. Every store gets a namespace of its own, so tests never share state. */
+/**
+ * The retention contract (retention, expiry and the GC of series and tombstones), against a real Redis server. Every
+ * store gets a namespace of its own, so tests never share state.
+ */
 @QuarkusTest
 @TestProfile(RedisProfile.class)
-class RedisBackendContractTest extends StoreContractTest {
+class RedisRetentionContractTest extends RetentionContract {
 
     @Inject
     RedisDataSource redis;

@@ -1,0 +1,74 @@
+package io.metricstore.store;
+
+import static io.metricstore.store.TestStore.validationErrors;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.metricstore.store.model.FieldError;
+import io.metricstore.store.model.LockKind;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The checks {@link MetricStore} makes with {@link FieldChecks} on the arguments of a read or a lock call before any
+ * backend sees them, so they hold alike on every backend and are tested once: the metric name a snapshot is
+ * filtered by, and lock keys, TTLs and owner tokens. The store is over the memory backend.
+ */
+class FieldChecksTest {
+
+    private final TestStore memory = TestStore.memory();
+
+    // ---- the snapshot filter
+
+    @Test
+    void aSnapshotFilterMustBeAMetricName() {
+        assertThat(validationErrors(() -> memory.store.snapshot(Optional.of("a{x=\"1\"}"))))
+                .extracting(FieldError::field).containsExactly("name");
+    }
+
+    // ---- lock keys, TTLs and tokens
+
+    @Test
+    void lockKeysAreOneTo256PrintableCharacters() {
+        memory.store.acquire(LockKind.JOB, "k".repeat(256), Duration.ofSeconds(1), null);
+        memory.store.acquire(LockKind.JOB, "ключ 🔒 with spaces/and:colons", Duration.ofSeconds(1), null);
+        memory.store.acquire(LockKind.JOB, "😀".repeat(256), Duration.ofSeconds(1), null);
+        for (String bad : new String[] {"", "k".repeat(257), "tab\there", "nl\n", "nul\0", "bidi\u202e"}) {
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, bad, Duration.ofSeconds(1), null)))
+                    .as(bad).extracting(FieldError::field).containsOnly("key");
+        }
+    }
+
+    @Test
+    void lockTtlsArePositiveAndAtMostTheMaximum() {
+        memory.store.acquire(LockKind.JOB, "max", Duration.ofHours(1), null);
+        memory.store.acquire(LockKind.JOB, "min", Duration.ofMillis(1), null);
+        for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), Duration.ofNanos(1),
+                Duration.ofHours(1).plusMillis(1)}) {
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", bad, null)))
+                    .as(bad.toString()).extracting(FieldError::field).containsOnly("ttl");
+        }
+        memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t");
+        assertThat(validationErrors(() -> memory.store.extend(LockKind.JOB, "k", "t", Duration.ofDays(1))))
+                .extracting(FieldError::field).containsOnly("ttl");
+        assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", null, null)))
+                .extracting(FieldError::field).containsOnly("ttl");
+    }
+
+    @Test
+    void hugeTtlsAreRefusedNotOverflowed() {
+        assertThat(validationErrors(() ->
+                memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(Long.MAX_VALUE), null)))
+                .extracting(FieldError::field).containsOnly("ttl");
+    }
+
+    @Test
+    void tokensArePrintableAscii() {
+        for (String bad : new String[] {"", "with space", "é", "t".repeat(129)}) {
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), bad)))
+                    .as(bad).extracting(FieldError::field).containsOnly("token");
+        }
+        assertThat(validationErrors(() -> memory.store.release(LockKind.JOB, "k", null)))
+                .extracting(FieldError::field).containsOnly("Lock-Token");
+    }
+}

@@ -1,0 +1,177 @@
+package io.metricstore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.metricstore.store.model.LockGrant;
+import io.metricstore.store.model.LockKind;
+import io.metricstore.store.model.LockState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Locks, on any backend (SPEC §2): leases with an owner token and a fence that only grows, the job lock that elects
+ * the replica running the scheduled GC, the GC purging expired locks, and many callers racing for one lock.
+ */
+public abstract class LockContract extends BackendContract {
+
+    // ---- leases, tokens and fences
+
+    @Test
+    void aFreeLockIsAcquiredWithATokenAndFenceOne() {
+        LockGrant grant = store.acquire(LockKind.JOB, "backfill/2026-01-01", Duration.ofSeconds(30), null);
+        assertThat(grant.token()).isNotBlank();
+        assertThat(grant.fence()).isEqualTo(1);
+        assertThat(grant.expiresAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "backfill/2026-01-01"))
+                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", 1, T0.plusSeconds(30)));
+    }
+
+    @Test
+    void aHeldLockIsRefusedWithTheHoldersExpiry() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "first");
+        clock.advance(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(5), "second"))
+                .isInstanceOfSatisfying(StoreException.LockHeld.class,
+                        held -> assertThat(held.expiresAt()).isEqualTo(T0.plusSeconds(30)));
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().fence()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetriedAcquireThatAlreadyWonReportsSuccess() {
+        LockGrant first = store.acquire(LockKind.DEDUP, "event-1", Duration.ofSeconds(30), "mine");
+        clock.advance(Duration.ofSeconds(1));
+        LockGrant retry = store.acquire(LockKind.DEDUP, "event-1", Duration.ofSeconds(30), "mine");
+        assertThat(retry.fence()).isEqualTo(first.fence());
+        assertThat(retry.token()).isEqualTo("mine");
+        assertThat(retry.expiresAt()).isEqualTo(T0.plusSeconds(31));
+    }
+
+    @Test
+    void anExpiredLockIsFreeAndTheFenceKeepsGrowing() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "a");
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "k")).isEmpty();
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "b").fence()).isEqualTo(2);
+        store.release(LockKind.JOB, "k", "b");
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "c").fence()).isEqualTo(3);
+        store.release(LockKind.JOB, "k", "c");
+        clock.advance(Duration.ofHours(5));
+        store.gc();
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "d").fence()).isEqualTo(4);
+    }
+
+    @Test
+    void onlyTheTokenHolderMayExtendOrRelease() {
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "owner");
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "thief", Duration.ofMinutes(10)))
+                .isInstanceOf(StoreException.LockTokenMismatch.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "thief"))
+                .isInstanceOf(StoreException.LockTokenMismatch.class);
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(30));
+        clock.advance(Duration.ofSeconds(20));
+        LockGrant extended = store.extend(LockKind.JOB, "k", "owner", Duration.ofMinutes(1));
+        assertThat(extended.expiresAt()).isEqualTo(T0.plusSeconds(80));
+        assertThat(extended.fence()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "k")).isPresent();
+        store.release(LockKind.JOB, "k", "owner");
+        assertThat(store.inspect(LockKind.JOB, "k")).isEmpty();
+    }
+
+    @Test
+    void aLockThatIsNotHeldCannotBeExtendedOrReleased() {
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofSeconds(1)))
+                .isInstanceOf(StoreException.LockNotHeld.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "t")).isInstanceOf(StoreException.LockNotHeld.class);
+        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t");
+        clock.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofSeconds(1)))
+                .isInstanceOf(StoreException.LockNotHeld.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "t")).isInstanceOf(StoreException.LockNotHeld.class);
+    }
+
+    @Test
+    void jobAndDedupLocksAreIndependent() {
+        LockGrant job = store.acquire(LockKind.JOB, "same", Duration.ofSeconds(30), "a");
+        LockGrant dedup = store.acquire(LockKind.DEDUP, "same", Duration.ofSeconds(30), "b");
+        assertThat(job.fence()).isEqualTo(1);
+        assertThat(dedup.fence()).isEqualTo(1);
+        store.release(LockKind.JOB, "same", "a");
+        assertThat(store.inspect(LockKind.DEDUP, "same")).isPresent();
+    }
+
+    /**
+     * The rule for keys is tested once ({@code FieldChecksTest}); this is that each backend holds, refuses and
+     * releases a lock under the longest and the least ordinary keys it accepts.
+     */
+    @Test
+    void longAndNonAsciiKeysAreLocksLikeAnyOther() {
+        for (String key : List.of("k".repeat(256), "ключ 🔒 with spaces/and:colons", "😀".repeat(256))) {
+            assertThat(store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "t").fence()).as(key).isEqualTo(1);
+            assertThat(store.inspect(LockKind.JOB, key)).as(key)
+                    .contains(new LockState(LockKind.JOB, key, 1, T0.plusSeconds(30)));
+            assertThatThrownBy(() -> store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "other")).as(key)
+                    .isInstanceOf(StoreException.LockHeld.class);
+            store.release(LockKind.JOB, key, "t");
+            assertThat(store.inspect(LockKind.JOB, key)).as(key).isEmpty();
+        }
+    }
+
+    // ---- the GC and locks
+
+    @Test
+    void theScheduledGcRunsOnTheReplicaHoldingTheGcLockUntilItReleasesIt() {
+        assertThat(store.scheduledGc()).isPresent();
+        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+        StoreConfig shared = config;
+        MetricStore otherReplica = new MetricStore(backend, shared, clock,
+                new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
+        assertThat(otherReplica.scheduledGc()).as("the lease is held by the first replica").isEmpty();
+        assertThat(store.scheduledGc()).as("its holder renews it").isPresent();
+        store.releaseGcLock();
+        assertThat(otherReplica.scheduledGc()).isPresent();
+        store.releaseGcLock();
+        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+    }
+
+    @Test
+    void theGcPurgesExpiredLocks() {
+        store.acquire(LockKind.JOB, "short", Duration.ofSeconds(1), null);
+        store.acquire(LockKind.DEDUP, "short", Duration.ofSeconds(1), null);
+        store.acquire(LockKind.JOB, "long", Duration.ofMinutes(1), null);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(store.gc().expiredLocks()).isEqualTo(2);
+        assertThat(store.inspect(LockKind.JOB, "long")).isPresent();
+    }
+
+    // ---- concurrency
+
+    @Test
+    void manyCallersRaceForOneLockAndExactlyOneWins() throws Exception {
+        int callers = 32;
+        List<Callable<LockGrant>> attempts = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        for (int i = 0; i < callers; i++) {
+            String token = "caller-" + i;
+            attempts.add(() -> {
+                start.await();
+                try {
+                    return store.acquire(LockKind.JOB, "contended", Duration.ofMinutes(1), token);
+                } catch (StoreException.LockHeld held) {
+                    return null;
+                }
+            });
+        }
+        List<LockGrant> winners = run(attempts, start);
+        assertThat(winners).filteredOn(Objects::nonNull).singleElement()
+                .satisfies(grant -> assertThat(grant.fence()).isEqualTo(1));
+    }
+
+}

@@ -1,0 +1,35 @@
+package io.metricstore.store.redis;
+
+import io.metricstore.store.LockContract;
+import io.metricstore.store.StoreBackend;
+import io.metricstore.store.StoreConfig;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.util.UUID;
+
+/**
+ * The lock contract (locks, the GC lock and the lock race), against a real Redis server. Every store gets a namespace
+ * of its own, so tests never share state.
+ */
+@QuarkusTest
+@TestProfile(RedisProfile.class)
+class RedisLockContractTest extends LockContract {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    RedisGuard guard;
+
+    @Override
+    protected String[] backendConfig() {
+        return new String[] {"store.namespace", "contract-" + UUID.randomUUID()};
+    }
+
+    @Override
+    protected StoreBackend newBackend(StoreConfig config) {
+        return new RedisBackend(redis, config, guard);
+    }
+}
