@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-
 /** What the tests that run the packaged service (or other real processes) need: the jar, a port, a bounded wait. */
 public final class PackagedJar {
 

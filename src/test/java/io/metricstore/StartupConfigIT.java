@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-
 /** Bad configuration stops the packaged application at start-up with a message that names the property. */
 class StartupConfigIT {
 

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-
 /**
  * The HTTP surface: every endpoint and every refusal. The application is shared between tests, so each test uses
  * metric names and lock keys of its own.

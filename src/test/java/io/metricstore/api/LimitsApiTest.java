@@ -14,7 +14,6 @@ import io.quarkus.test.junit.TestProfile;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-
 /** The configured limits over HTTP: batch size, series cap, lock TTL, with small values to reach them. */
 @QuarkusTest
 @TestProfile(LimitsApiTest.SmallLimits.class)

@@ -12,7 +12,6 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.Test;
 
-
 /** The packaged application (the jar under target/quarkus-app), walked through every row of the API. */
 @QuarkusIntegrationTest
 class PackagedAppIT {

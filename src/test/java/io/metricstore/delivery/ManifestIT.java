@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-
 /**
  * The packaged application started with the environment the Kubernetes manifests give it: it must recognise every
  * variable, pass its probes at the manifests' paths, and shut down gracefully (readiness DOWN first, requests still

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-
 /** The manifests against each other and against the application's own configuration. */
 class ManifestTest {
 

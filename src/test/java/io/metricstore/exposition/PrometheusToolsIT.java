@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-
 /**
  * The exposition against Prometheus' own parsers: {@code promtool check metrics} (text format, with lint) and a
  * Prometheus server scraping the packaged service (it negotiates OpenMetrics). Both come from Debian's

@@ -5,6 +5,7 @@ import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.WriteResult;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
  */
 public abstract class BackendContract {
 
-    /** The wall clock's time at start, so that a backend's own expiry (Redis TTLs) agrees with the test's clock. */
-    protected static final Instant T0 = TestStore.T0;
+    /**
+     * The wall clock's time when the test starts, so that a backend's own expiry (Redis TTLs) agrees with the test's
+     * clock however long the suite has been running.
+     */
+    protected final Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
     protected MutableClock clock;
     protected StoreBackend backend;
@@ -58,7 +62,7 @@ public abstract class BackendContract {
     protected void use(String... overrides) {
         List<String> properties = new ArrayList<>(List.of(backendConfig()));
         properties.addAll(List.of(overrides));
-        current = new TestStore(this::newBackend, properties.toArray(String[]::new));
+        current = new TestStore(t0, this::newBackend, properties.toArray(String[]::new));
         config = current.config;
         clock = current.clock;
         backend = current.backend;

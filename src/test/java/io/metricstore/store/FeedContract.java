@@ -58,12 +58,12 @@ public abstract class FeedContract extends BackendContract {
 
     @Test
     void aSnapshotReportsValueUpdatedAtAndSource() {
-        backfill(point("m", Map.of("k", "v"), 4.5, T0.minusMillis(1500)));
+        backfill(point("m", Map.of("k", "v"), 4.5, t0.minusMillis(1500)));
         Series series = store.snapshot(Optional.empty()).series().get(0);
         assertThat(series.point().name()).isEqualTo("m");
         assertThat(series.point().labels()).containsExactly(Map.entry("k", "v"));
         assertThat(series.point().value()).isEqualTo(4.5);
-        assertThat(series.point().updatedAt()).isEqualTo(T0.minusMillis(1500));
+        assertThat(series.point().updatedAt()).isEqualTo(t0.minusMillis(1500));
         assertThat(series.source()).isEqualTo(WriteSource.WORKER_BACKFILL);
     }
 
@@ -72,9 +72,9 @@ public abstract class FeedContract extends BackendContract {
     @Test
     void everyAppliedWriteAdvancesTheCursorAndNothingElseDoes() {
         Cursor c0 = store.cursor();
-        Cursor c1 = scrape(point("a", 1, T0.minusSeconds(2)), point("b", 1, T0.minusSeconds(2))).cursor();
+        Cursor c1 = scrape(point("a", 1, t0.minusSeconds(2)), point("b", 1, t0.minusSeconds(2))).cursor();
         assertThat(c1.sequence()).isEqualTo(c0.sequence() + 2);
-        Cursor c2 = scrape(point("a", 0, T0.minusSeconds(3)), point("b", 1, T0.minusSeconds(2))).cursor();
+        Cursor c2 = scrape(point("a", 0, t0.minusSeconds(3)), point("b", 1, t0.minusSeconds(2))).cursor();
         assertThat(c2).isEqualTo(c1);
         assertThat(store.gc()).isEqualTo(new GcReport(0, 0, 0));
         assertThat(store.cursor()).isEqualTo(c1);
@@ -83,11 +83,11 @@ public abstract class FeedContract extends BackendContract {
     @Test
     void theFeedIsCompactedToTheLatestChangePerSeriesOldestFirst() {
         Cursor start = store.cursor();
-        scrape(point("a", 1, T0.minusSeconds(9)));
-        scrape(point("b", 1, T0.minusSeconds(9)));
-        scrape(point("a", 2, T0.minusSeconds(8)));
-        scrape(point("c", 1, T0.minusSeconds(9)));
-        scrape(point("a", 3, T0.minusSeconds(7)));
+        scrape(point("a", 1, t0.minusSeconds(9)));
+        scrape(point("b", 1, t0.minusSeconds(9)));
+        scrape(point("a", 2, t0.minusSeconds(8)));
+        scrape(point("c", 1, t0.minusSeconds(9)));
+        scrape(point("a", 3, t0.minusSeconds(7)));
         Delta delta = changesSince(start);
         assertThat(delta.events()).extracting(Change::id).containsExactly("b", "c", "a");
         assertThat(delta.events().get(2).series().point().value()).isEqualTo(3);
@@ -99,7 +99,7 @@ public abstract class FeedContract extends BackendContract {
     void thousandsOfRewritesLeaveOneChangePerSeriesAndExactExpiries() {
         use("store.max-batch", "100", "store.max-series", "100");
         Cursor start = store.cursor();
-        Instant base = T0.minus(Duration.ofMinutes(30));
+        Instant base = t0.minus(Duration.ofMinutes(30));
         // 6,000 changes of 100 series: far more rewrites than series, as a busy exporter makes.
         for (int round = 0; round < 80; round++) {
             List<RawPoint> points = new ArrayList<>();
@@ -159,10 +159,10 @@ public abstract class FeedContract extends BackendContract {
     @Test
     void aSeriesChangedWhilePagingMovesToTheEnd() {
         Cursor start = store.cursor();
-        scrape(point("a", 1, T0.minusSeconds(2)), point("b", 1, T0.minusSeconds(2)), point("c", 1, T0.minusSeconds(2)));
+        scrape(point("a", 1, t0.minusSeconds(2)), point("b", 1, t0.minusSeconds(2)), point("c", 1, t0.minusSeconds(2)));
         Delta first = store.changes(start, 2);
         assertThat(first.events()).extracting(Change::id).containsExactly("a", "b");
-        scrape(point("a", 2, T0.minusSeconds(1)));
+        scrape(point("a", 2, t0.minusSeconds(1)));
         Delta second = store.changes(first.cursor(), 2);
         assertThat(second.events()).extracting(Change::id).containsExactly("c", "a");
         assertThat(second.more()).isFalse();

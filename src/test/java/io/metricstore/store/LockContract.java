@@ -28,9 +28,9 @@ public abstract class LockContract extends BackendContract {
         LockGrant grant = store.acquire(LockKind.JOB, "backfill/2026-01-01", Duration.ofSeconds(30), null);
         assertThat(grant.token()).isNotBlank();
         assertThat(grant.fence()).isEqualTo(1);
-        assertThat(grant.expiresAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(grant.expiresAt()).isEqualTo(t0.plusSeconds(30));
         assertThat(store.inspect(LockKind.JOB, "backfill/2026-01-01"))
-                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", 1, T0.plusSeconds(30)));
+                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", 1, t0.plusSeconds(30)));
     }
 
     @Test
@@ -39,7 +39,7 @@ public abstract class LockContract extends BackendContract {
         clock.advance(Duration.ofSeconds(10));
         assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(5), "second"))
                 .isInstanceOfSatisfying(StoreException.LockHeld.class,
-                        held -> assertThat(held.expiresAt()).isEqualTo(T0.plusSeconds(30)));
+                        held -> assertThat(held.expiresAt()).isEqualTo(t0.plusSeconds(30)));
         assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().fence()).isEqualTo(1);
     }
 
@@ -50,7 +50,7 @@ public abstract class LockContract extends BackendContract {
         LockGrant retry = store.acquire(LockKind.DEDUP, "event-1", Duration.ofSeconds(30), "mine");
         assertThat(retry.fence()).isEqualTo(first.fence());
         assertThat(retry.token()).isEqualTo("mine");
-        assertThat(retry.expiresAt()).isEqualTo(T0.plusSeconds(31));
+        assertThat(retry.expiresAt()).isEqualTo(t0.plusSeconds(31));
     }
 
     @Test
@@ -74,10 +74,10 @@ public abstract class LockContract extends BackendContract {
                 .isInstanceOf(StoreException.LockTokenMismatch.class);
         assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "thief"))
                 .isInstanceOf(StoreException.LockTokenMismatch.class);
-        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().expiresAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().expiresAt()).isEqualTo(t0.plusSeconds(30));
         clock.advance(Duration.ofSeconds(20));
         LockGrant extended = store.extend(LockKind.JOB, "k", "owner", Duration.ofMinutes(1));
-        assertThat(extended.expiresAt()).isEqualTo(T0.plusSeconds(80));
+        assertThat(extended.expiresAt()).isEqualTo(t0.plusSeconds(80));
         assertThat(extended.fence()).isEqualTo(1);
         clock.advance(Duration.ofSeconds(30));
         assertThat(store.inspect(LockKind.JOB, "k")).isPresent();
@@ -116,7 +116,7 @@ public abstract class LockContract extends BackendContract {
         for (String key : List.of("k".repeat(256), "ключ 🔒 with spaces/and:colons", "😀".repeat(256))) {
             assertThat(store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "t").fence()).as(key).isEqualTo(1);
             assertThat(store.inspect(LockKind.JOB, key)).as(key)
-                    .contains(new LockState(LockKind.JOB, key, 1, T0.plusSeconds(30)));
+                    .contains(new LockState(LockKind.JOB, key, 1, t0.plusSeconds(30)));
             assertThatThrownBy(() -> store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "other")).as(key)
                     .isInstanceOf(StoreException.LockHeld.class);
             store.release(LockKind.JOB, key, "t");

@@ -12,7 +12,6 @@ import jakarta.inject.Inject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-
 /** With {@code store.backend=memory} (the default) no Redis client is ever created, so nothing connects to Redis. */
 @QuarkusTest
 class MemoryBackendWiringTest {

@@ -27,7 +27,7 @@ public abstract class RetentionContract extends BackendContract {
 
     @Test
     void aSeriesExpiresAfterTheRetentionAndTheGcRecordsItsDeletion() {
-        scrape(point("old", 1), point("young", 1, T0.plusSeconds(60)));
+        scrape(point("old", 1), point("young", 1, t0.plusSeconds(60)));
         Cursor before = store.cursor();
         clock.advance(Duration.ofHours(1));
         assertThat(live()).containsOnlyKeys("young");
@@ -44,7 +44,7 @@ public abstract class RetentionContract extends BackendContract {
     @Test
     void anExpiredSeriesIsDeletedForFollowersBeforeTheGcRuns() {
         Cursor before = store.cursor();
-        scrape(point("m", 1), point("young", 1, T0.plusSeconds(1)));
+        scrape(point("m", 1), point("young", 1, t0.plusSeconds(1)));
         clock.advance(Duration.ofHours(1));
         assertThat(changesSince(before).events()).containsExactly(Change.deletion("m"), Change.upsert(
                 live().get("young")));
@@ -65,7 +65,7 @@ public abstract class RetentionContract extends BackendContract {
 
     @Test
     void liveSeriesExcludeExpiredOnes() {
-        scrape(point("old", 1), point("new", 1, T0.plusSeconds(10)));
+        scrape(point("old", 1), point("new", 1, t0.plusSeconds(10)));
         assertThat(backend.liveSeries(clock.instant())).isEqualTo(2);
         clock.advance(Duration.ofHours(1));
         assertThat(backend.liveSeries(clock.instant())).isEqualTo(1);

@@ -8,7 +8,6 @@ import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-
 /** The fast path for the usual RFC 3339 form accepts exactly what the general formatter accepts, with one result. */
 class Rfc3339Test {
 

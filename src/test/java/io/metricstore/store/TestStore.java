@@ -52,10 +52,15 @@ public final class TestStore {
 
     /** A store over {@code newBackend}, configured by the base configuration plus {@code properties}. */
     public TestStore(Function<StoreConfig, StoreBackend> newBackend, String... properties) {
+        this(T0, newBackend, properties);
+    }
+
+    /** The same, with the clock starting at {@code start}. */
+    public TestStore(Instant start, Function<StoreConfig, StoreBackend> newBackend, String... properties) {
         List<String> all = new ArrayList<>(List.of(BASE_CONFIG));
         all.addAll(List.of(properties));
         config = TestConfigs.config(all.toArray(String[]::new));
-        clock = new MutableClock(T0);
+        clock = new MutableClock(start);
         backend = newBackend.apply(config);
         store = new MetricStore(backend, config, clock, new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
     }

@@ -82,9 +82,9 @@ public abstract class WriteContract extends BackendContract {
 
     @Test
     void aNewerUpdateWinsAndAnOlderOneIsStale() {
-        scrape(point("m", 1, T0.minusSeconds(10)));
-        assertThat(scrape(point("m", 2, T0.minusSeconds(5))).applied()).isEqualTo(1);
-        WriteResult older = scrape(point("m", 3, T0.minusSeconds(7)));
+        scrape(point("m", 1, t0.minusSeconds(10)));
+        assertThat(scrape(point("m", 2, t0.minusSeconds(5))).applied()).isEqualTo(1);
+        WriteResult older = scrape(point("m", 3, t0.minusSeconds(7)));
         assertThat(older.stale()).isEqualTo(1);
         assertThat(older.applied()).isZero();
         assertThat(valueOf("m")).isEqualTo(2);
@@ -92,7 +92,7 @@ public abstract class WriteContract extends BackendContract {
 
     @Test
     void onAnEqualTimeAScrapeBeatsABackfill() {
-        Instant at = T0.minusSeconds(10);
+        Instant at = t0.minusSeconds(10);
         backfill(point("m", 1, at));
         assertThat(scrape(point("m", 2, at)).applied()).isEqualTo(1);
         assertThat(backfill(point("m", 3, at)).stale()).isEqualTo(1);
@@ -102,16 +102,16 @@ public abstract class WriteContract extends BackendContract {
 
     @Test
     void aLateBackfillNeverOverwritesAFresherScrape() {
-        scrape(point("m", 10, T0));
-        assertThat(backfill(point("m", 5, T0.minusSeconds(30))).stale()).isEqualTo(1);
+        scrape(point("m", 10, t0));
+        assertThat(backfill(point("m", 5, t0.minusSeconds(30))).stale()).isEqualTo(1);
         assertThat(valueOf("m")).isEqualTo(10);
-        assertThat(backfill(point("m", 11, T0.plusMillis(1))).applied()).isEqualTo(1);
+        assertThat(backfill(point("m", 11, t0.plusMillis(1))).applied()).isEqualTo(1);
         assertThat(live().get("m").source()).isEqualTo(WriteSource.WORKER_BACKFILL);
     }
 
     @Test
     void anIdenticalReplayIsUnchangedAndDoesNotMoveTheCursor() {
-        Instant at = T0.minusSeconds(1);
+        Instant at = t0.minusSeconds(1);
         Cursor after = scrape(point("m", Map.of("a", "1"), Double.NaN, at)).cursor();
         WriteResult replay = scrape(point("m", Map.of("a", "1"), Double.NaN, at));
         assertThat(replay.unchanged()).isEqualTo(1);
@@ -122,7 +122,7 @@ public abstract class WriteContract extends BackendContract {
 
     @Test
     void aCorrectionWithTheSameTimeAndSourceIsApplied() {
-        Instant at = T0.minusSeconds(1);
+        Instant at = t0.minusSeconds(1);
         backfill(point("m", 1, at));
         assertThat(backfill(point("m", 2, at)).applied()).isEqualTo(1);
         assertThat(valueOf("m")).isEqualTo(2);
@@ -130,8 +130,8 @@ public abstract class WriteContract extends BackendContract {
 
     @Test
     void pointsOfOneBatchApplyInOrder() {
-        WriteResult result = scrape(point("m", 1, T0.minusSeconds(3)), point("m", 2, T0.minusSeconds(1)),
-                point("m", 3, T0.minusSeconds(2)), point("m", 2, T0.minusSeconds(1)));
+        WriteResult result = scrape(point("m", 1, t0.minusSeconds(3)), point("m", 2, t0.minusSeconds(1)),
+                point("m", 3, t0.minusSeconds(2)), point("m", 2, t0.minusSeconds(1)));
         assertThat(result).extracting(WriteResult::applied, WriteResult::unchanged, WriteResult::stale)
                 .containsExactly(2, 1, 1);
         assertThat(valueOf("m")).isEqualTo(2);
@@ -144,12 +144,12 @@ public abstract class WriteContract extends BackendContract {
         use("store.max-series", "3");
         scrape(point("a", 1), point("b", 1));
         Cursor before = store.cursor();
-        assertThatThrownBy(() -> scrape(point("a", 2, T0.plusMillis(1)), point("c", 1), point("d", 1)))
+        assertThatThrownBy(() -> scrape(point("a", 2, t0.plusMillis(1)), point("c", 1), point("d", 1)))
                 .isInstanceOf(StoreException.SeriesLimitExceeded.class);
         assertThat(live()).containsOnlyKeys("a", "b");
         assertThat(valueOf("a")).isEqualTo(1);
         assertThat(store.cursor()).isEqualTo(before);
-        assertThat(scrape(point("c", 1), point("c", 2, T0.plusMillis(1))).applied()).isEqualTo(2);
+        assertThat(scrape(point("c", 1), point("c", 2, t0.plusMillis(1))).applied()).isEqualTo(2);
     }
 
     @Test
@@ -183,7 +183,7 @@ public abstract class WriteContract extends BackendContract {
     @Test
     void valuesIdsAndTimesAreReadBackAsWritten() {
         Map<String, String> odd = Map.of("path", "C:\\dir \"x\"\nnext");
-        Instant at = T0.minusSeconds(1).plusMillis(999);
+        Instant at = t0.minusSeconds(1).plusMillis(999);
         Cursor before = store.cursor();
         scrape(new RawPoint("nan", null, string("NaN"), null),
                 new RawPoint("pinf", null, string("+Inf"), null),
@@ -225,7 +225,7 @@ public abstract class WriteContract extends BackendContract {
                     }
                     // Every writer also bumps one shared series with a strictly increasing time.
                     points.add(point("shared", Map.of("writer", "w" + writer), b,
-                            T0.minusSeconds(batches).plusSeconds(b)));
+                            t0.minusSeconds(batches).plusSeconds(b)));
                     applied += store.write(new WriteBatch(FOLLOWER, WORKER_BACKFILL, points)).applied();
                 }
                 return applied;

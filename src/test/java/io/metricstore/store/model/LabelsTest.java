@@ -11,7 +11,6 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-
 /** The compact label set behaves as the sorted, immutable map it replaces. */
 class LabelsTest {
 

@@ -16,7 +16,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-
 /**
  * The id of a series: the canonical Prometheus form of its name and labels, whatever order the labels came in; its
  * inverse; and the order of a snapshot. Where a test writes through the store, the store is over the memory backend.

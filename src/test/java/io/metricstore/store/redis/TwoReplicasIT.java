@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-
 /** Two packaged replicas on different ports over one Redis see each other's writes, cursors and locks. */
 class TwoReplicasIT {
 
