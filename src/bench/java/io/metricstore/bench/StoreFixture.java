@@ -1,5 +1,6 @@
 package io.metricstore.bench;
 
+import io.metricstore.store.CircuitState;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawPoint;
 import io.metricstore.store.StoreBackend;
@@ -29,7 +30,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * <p>The clock is the system clock: Redis expires keys on its own wall-clock time, so the store's clock must agree
  * with it, and a fresh {@code updatedAt} then always passes the retention (1h) and clock-skew (5m) checks.
  *
- * <p>Outside CDI, {@code new RedisGuard(null, ConfigProvider.getConfig())} only calls through: its timeout, retries and circuit breaker are CDI
+ * <p>Outside CDI, {@link RedisGuard} only calls through: its timeout, retries and circuit breaker are CDI
  * interceptors, so the Redis figures leave out the cost of SmallRye Fault Tolerance. The store's telemetry goes to
  * a {@code SimpleMeterRegistry} instead of the service's Prometheus registry.
  */
@@ -48,7 +49,8 @@ final class StoreFixture implements AutoCloseable {
     private long version;
 
     private StoreFixture(StoreBackend backend, BenchRedis redis, int size) {
-        this.store = new MetricStore(backend, config(), clock, new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
+        StoreMetrics metrics = new StoreMetrics(new SimpleMeterRegistry(), backend, clock);
+        this.store = new MetricStore(backend, config(), clock, metrics);
         this.redis = redis;
         for (int i = 0; i < FAMILIES; i++) {
             names[i] = "bench_metric_" + i;
@@ -74,11 +76,22 @@ final class StoreFixture implements AutoCloseable {
                 BenchRedis redis = BenchRedis.start();
                 try {
                     redis.dataSource.flushall();
-                    yield new StoreFixture(new RedisBackend(redis.dataSource, config(), new RedisGuard(null, ConfigProvider.getConfig())), redis, size);
+                    RedisBackend redisBackend = new RedisBackend(redis.dataSource, config(), guardOutsideCdi());
+                    yield new StoreFixture(redisBackend, redis, size);
                 } catch (RuntimeException e) {
                     redis.close();
                     throw e;
                 }
+            }
+        };
+    }
+
+    /** A guard without its interceptors, and without a breaker to report: its circuit is always closed. */
+    private static RedisGuard guardOutsideCdi() {
+        return new RedisGuard(null, ConfigProvider.getConfig()) {
+            @Override
+            public CircuitState circuit() {
+                return CircuitState.CLOSED;
             }
         };
     }
@@ -106,7 +119,8 @@ final class StoreFixture implements AutoCloseable {
     WriteResult write(List<RawPoint> points) {
         WriteResult result = store.write(new WriteBatch(RuntimeRole.LEADER, WriteSource.LEADER_SCRAPE, points));
         if (result.applied() != points.size()) {
-            throw new IllegalStateException("applied " + result.applied() + " of " + points.size() + " points: " + result);
+            throw new IllegalStateException("applied " + result.applied() + " of " + points.size() + " points: "
+                    + result);
         }
         return result;
     }

@@ -1,11 +1,13 @@
 package io.metricstore.store;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The backend could not be reached, did not answer in time, or its circuit is open. Not a refusal of the request:
  * the same request may succeed later, so the HTTP layer answers 503 with {@code Retry-After} set from
- * {@link #retryAfter()}, which the party that knows (the backend's circuit breaker) fills in.
+ * {@link #retryAfter()}, which whoever knows when to try again fills in (for Redis, the circuit breaker's delay;
+ * for this replica's {@code /metrics} copy, its refresh interval).
  */
 public class BackendUnavailableException extends RuntimeException {
 
@@ -13,7 +15,7 @@ public class BackendUnavailableException extends RuntimeException {
 
     public BackendUnavailableException(String message, Throwable cause, Duration retryAfter) {
         super(message, cause);
-        this.retryAfter = retryAfter;
+        this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
     }
 
     /** How long a client should wait before it tries again. */

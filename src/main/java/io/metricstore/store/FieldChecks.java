@@ -32,7 +32,7 @@ public final class FieldChecks {
     /** A metric name, as a filter: the same grammar a written point's name follows. */
     FieldChecks metricName(String field, String name) {
         return require(MetricNames.isMetricName(name), field,
-                "must be a metric name matching [a-zA-Z_:][a-zA-Z0-9_:]*");
+                "must be a metric name matching " + MetricNames.METRIC_NAME);
     }
 
     /** Lock keys: 1 to 256 printable characters (no control, format or unassigned code points). */

@@ -1,18 +1,23 @@
 package io.metricstore.store;
 
 /** The Prometheus grammar of metric and label names, for every check that needs it. */
-public final class MetricNames {
+final class MetricNames {
+
+    /** The grammar of a metric name, as messages name it. */
+    static final String METRIC_NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
+    /** The grammar of a label name, as messages name it. */
+    static final String LABEL_NAME = "[a-zA-Z_][a-zA-Z0-9_]*";
 
     private MetricNames() {
     }
 
     /** {@code [a-zA-Z_:][a-zA-Z0-9_:]*}. */
-    public static boolean isMetricName(String name) {
+    static boolean isMetricName(String name) {
         return isName(name, true);
     }
 
     /** {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
-    public static boolean isLabelName(String name) {
+    static boolean isLabelName(String name) {
         return isName(name, false);
     }
 

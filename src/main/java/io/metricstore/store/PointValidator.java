@@ -33,9 +33,6 @@ public final class PointValidator {
     /** Families: a metric name, one of the five types (untyped when absent), an optional help text of bounded length. */
     List<Family> validateFamilies(Map<String, RawFamily> families, List<FieldError> errors) {
         List<Family> valid = new ArrayList<>();
-        if (families == null) {
-            return valid;
-        }
         for (Map.Entry<String, RawFamily> entry : families.entrySet()) {
             String path = "families." + entry.getKey();
             RawFamily raw = entry.getValue();
@@ -115,7 +112,7 @@ public final class PointValidator {
         } else if (name.length() > limits.maxNameLength()) {
             return "is longer than " + limits.maxNameLength() + " characters";
         } else if (!MetricNames.isMetricName(name)) {
-            return "must match [a-zA-Z_:][a-zA-Z0-9_:]*";
+            return "must match " + MetricNames.METRIC_NAME;
         }
         return null;
     }
@@ -147,7 +144,7 @@ public final class PointValidator {
         if (name.length() > limits.maxLabelNameLength()) {
             return "label name is longer than " + limits.maxLabelNameLength() + " characters";
         } else if (!MetricNames.isLabelName(name)) {
-            return "label name must match [a-zA-Z_][a-zA-Z0-9_]*";
+            return "label name must match " + MetricNames.LABEL_NAME;
         } else if (name.startsWith("__")) {
             return "label names starting with __ are reserved";
         } else if (value == null) {

@@ -34,4 +34,12 @@ class WriteRequestTest {
         assertThat(validationErrors(() -> batch("leader", "leader_scrape", null)))
                 .extracting(FieldError::field).containsExactly("points");
     }
+
+    @Test
+    void theRefusalListsTheAllowedValues() {
+        assertThat(validationErrors(() -> batch("boss", "scrape", List.of(point("up", 1)))))
+                .extracting(FieldError::message).containsExactly(
+                        "must be one of \"leader\", \"follower\"",
+                        "must be one of \"leader_scrape\", \"worker_backfill\"");
+    }
 }

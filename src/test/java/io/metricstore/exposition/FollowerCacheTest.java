@@ -150,7 +150,8 @@ class FollowerCacheTest {
                 Map.of("jobs", new RawFamily("counter", "Jobs"), "sizes", new RawFamily("histogram", "Sizes"))));
         FollowerCache cache = followerCache();
         assertThatThrownBy(() -> render(cache, ExpositionFormat.TEXT, false))
-                .isInstanceOf(BackendUnavailableException.class);
+                .isInstanceOfSatisfying(BackendUnavailableException.class, notYet ->
+                        assertThat(notYet.retryAfter()).as("one refresh").isEqualTo(Duration.ofSeconds(1)));
         cache.refresh();
         assertThat(cache.size()).isEqualTo(4);
         assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("""

@@ -190,6 +190,8 @@ class PointValidatorTest {
                 memory.store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(point("bad name", 1)), families)));
         assertThat(errors).extracting(FieldError::field).containsExactly("points[0].name", "families.9bad",
                 "families.typo.type", "families.wordy.help", "families.empty");
+        assertThat(errors.get(2).message())
+                .isEqualTo("must be one of \"counter\", \"gauge\", \"histogram\", \"summary\", \"untyped\"");
         assertThat(memory.store.families()).isEmpty();
         assertThat(memory.live()).isEmpty();
     }

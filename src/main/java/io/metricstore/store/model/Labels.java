@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An immutable label set sorted by name, kept as one array of alternating names and values. A series holds its
- * labels as long as it lives, so they take a fraction of a {@link TreeMap}'s bytes (docs/benchmarks.md), and names
- * and values repeated across series share one string (see {@link #intern}).
+ * labels as long as it lives, so they take a fraction of a {@link TreeMap}'s bytes (docs/benchmarks.md, "Labels"),
+ * and names and values repeated across series share one string (see {@link #intern}).
  */
 public final class Labels extends AbstractMap<String, String> implements SortedMap<String, String> {
 

@@ -4,8 +4,8 @@ import java.util.Optional;
 
 /** Where a written point comes from; its rank breaks ties between writes with the same timestamp. */
 public enum WriteSource implements WireName {
-    WORKER_BACKFILL("worker_backfill", 0),
-    LEADER_SCRAPE("leader_scrape", 1);
+    LEADER_SCRAPE("leader_scrape", 1),
+    WORKER_BACKFILL("worker_backfill", 0);
 
     private final String wire;
     private final int rank;

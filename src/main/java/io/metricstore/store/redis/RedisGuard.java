@@ -8,6 +8,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -22,7 +23,8 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  *
  * <p>Every value is in milliseconds and can be overridden with the standard MicroProfile Fault Tolerance keys, for
  * example {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500}. The breaker's delay is also the
- * {@code Retry-After} of a 503, read from the same keys ({@link #retryAfter()}).
+ * {@code Retry-After} of a 503, read from the same MicroProfile keys ({@link #retryAfter()}): the method's
+ * {@code …/call/CircuitBreaker/delay} and {@code delayUnit}, else the global {@code CircuitBreaker/delay}.
  */
 @ApplicationScoped
 public class RedisGuard {
@@ -30,11 +32,13 @@ public class RedisGuard {
     /** The breaker's name, for its state in readiness and telemetry. */
     public static final String CIRCUIT = "redis";
     private static final long BREAKER_DELAY_MILLIS = 5000;
-    /** The MicroProfile keys of the breaker's delay, most specific first, as Fault Tolerance reads them. */
-    private static final String[] BREAKER_DELAY_KEYS = {
-        RedisGuard.class.getName() + "/call/CircuitBreaker/delay",
-        RedisGuard.class.getName() + "/CircuitBreaker/delay",
-        "CircuitBreaker/delay",
+    /**
+     * Where MicroProfile Fault Tolerance reads the breaker's delay of {@link #call}, most specific first: the method's
+     * key, then the global one (a class-level key does not apply to an annotation on a method).
+     */
+    private static final String[] BREAKER_KEYS = {
+        RedisGuard.class.getName() + "/call/CircuitBreaker/",
+        "CircuitBreaker/",
     };
 
     private final CircuitBreakerMaintenance maintenance;
@@ -42,11 +46,17 @@ public class RedisGuard {
 
     public RedisGuard(CircuitBreakerMaintenance maintenance, Config config) {
         this.maintenance = maintenance;
+        this.retryAfter = breakerDelay(config);
+    }
+
+    private static Duration breakerDelay(Config config) {
         long delay = BREAKER_DELAY_MILLIS;
-        for (int i = BREAKER_DELAY_KEYS.length - 1; i >= 0; i--) {
-            delay = config.getOptionalValue(BREAKER_DELAY_KEYS[i], Long.class).orElse(delay);
+        ChronoUnit unit = ChronoUnit.MILLIS;
+        for (int i = BREAKER_KEYS.length - 1; i >= 0; i--) {
+            delay = config.getOptionalValue(BREAKER_KEYS[i] + "delay", Long.class).orElse(delay);
+            unit = config.getOptionalValue(BREAKER_KEYS[i] + "delayUnit", ChronoUnit.class).orElse(unit);
         }
-        this.retryAfter = Duration.ofMillis(delay);
+        return Duration.of(delay, unit);
     }
 
     @Timeout(1000)

@@ -116,9 +116,11 @@ final class Replies {
     sealed interface Acquire permits Acquired, Held {
 
         static Acquire decode(Response reply) {
-            return reply.get(0).toInteger() == 1
-                    ? new Acquired(Long.parseLong(reply.get(1).toString()))
-                    : new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())));
+            return switch (reply.get(0).toInteger()) {
+                case 1 -> new Acquired(Long.parseLong(reply.get(1).toString()));
+                case 0 -> new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())));
+                default -> throw unexpected("acquire", reply.get(0).toString());
+            };
         }
     }
 

@@ -3,7 +3,6 @@ package io.metricstore.store.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.metricstore.store.model.Labels;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

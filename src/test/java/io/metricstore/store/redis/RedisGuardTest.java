@@ -14,15 +14,18 @@ import org.junit.jupiter.api.Test;
 class RedisGuardTest {
 
     private static final String METHOD = "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay";
-    private static final String CLASS = "io.metricstore.store.redis.RedisGuard/CircuitBreaker/delay";
+    private static final String METHOD_UNIT = "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delayUnit";
     private static final String GLOBAL = "CircuitBreaker/delay";
+    private static final String GLOBAL_UNIT = "CircuitBreaker/delayUnit";
 
     private static Duration retryAfter(String... properties) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < properties.length; i += 2) {
             values.put(properties[i], properties[i + 1]);
         }
-        Config config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "test", 500)).build();
+        Config config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(values, "test", 500))
+                .build();
         return new RedisGuard(null, config).retryAfter();
     }
 
@@ -30,7 +33,8 @@ class RedisGuardTest {
     void theBreakersDelayIsTheRetryAfterAndTheMostSpecificKeyWins() {
         assertThat(retryAfter()).isEqualTo(Duration.ofSeconds(5));
         assertThat(retryAfter(GLOBAL, "7000")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(retryAfter(GLOBAL, "7000", CLASS, "3000")).isEqualTo(Duration.ofSeconds(3));
-        assertThat(retryAfter(GLOBAL, "7000", CLASS, "3000", METHOD, "2500")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(retryAfter(GLOBAL, "7000", METHOD, "2500")).isEqualTo(Duration.ofMillis(2500));
+        assertThat(retryAfter(METHOD, "10", METHOD_UNIT, "SECONDS")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(retryAfter(METHOD, "2", GLOBAL_UNIT, "MINUTES")).isEqualTo(Duration.ofMinutes(2));
     }
 }
