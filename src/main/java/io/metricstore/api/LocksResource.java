@@ -159,9 +159,14 @@ public class LocksResource {
     }
 
     private static LockKind kind(String kind) {
-        return LockKind.parse(kind).orElseThrow(() ->
-                new NotFoundException("unknown lock kind '" + kind + "': use one of "
-                        + WireName.choices(LockKind.values())));
+        return LockKind.parse(kind).orElseThrow(() -> new UnknownKind(kind));
+    }
+
+    /** A lock kind that does not exist: a 404 in the service's own words. */
+    static final class UnknownKind extends NotFoundException {
+        UnknownKind(String kind) {
+            super("unknown lock kind '" + kind + "': use one of " + WireName.choices(LockKind.values()));
+        }
     }
 
     /** An absent TTL is left to the store to name; only text that is not a duration is refused here. */

@@ -100,8 +100,25 @@ public class ProblemMapper {
             case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
             default -> ProblemType.MALFORMED_REQUEST;
         };
-        String detail = e.getMessage() == null || e.getMessage().startsWith("HTTP ") ? type.title() : e.getMessage();
+        String detail = e instanceof LocksResource.UnknownKind ? e.getMessage() : frameworkDetail(status, e, request);
         return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null).toResponse();
+    }
+
+    /** What to send instead, in the service's words, for the refusals that the REST layer makes by itself. */
+    private static String frameworkDetail(int status, WebApplicationException e, HttpServerRequest request) {
+        String path = request.path();
+        return switch (status) {
+            case 404 -> "there is nothing at " + path + ": the API is under /api/v1 and the series for Prometheus are "
+                    + "at /metrics; /q/openapi lists every path";
+            case 405 -> request.method() + " is not allowed on " + path + ": /q/openapi lists the methods of each path";
+            case 406 -> path + " answers application/json (refusals as application/problem+json): send "
+                    + "Accept: application/json, or no Accept header";
+            case 413 -> "the body is larger than quarkus.http.limits.max-body-size";
+            case 415 -> "send the body as JSON with the header Content-Type: application/json (curl -d sends a form "
+                    + "unless you add -H 'Content-Type: application/json')";
+            default -> e.getMessage() == null || e.getMessage().startsWith("HTTP ")
+                    ? "the request is malformed" : e.getMessage();
+        };
     }
 
     /**

@@ -48,8 +48,10 @@ public final class FieldChecks {
 
     /** Owner tokens travel in a header too, so they are printable ASCII without spaces. */
     FieldChecks token(String field, String token) {
-        return require(token != null && !token.isEmpty() && token.length() <= MAX_TOKEN_LENGTH
-                        && token.chars().allMatch(c -> c > 0x20 && c < 0x7f), field,
+        if (token == null || token.isEmpty()) {
+            return require(false, field, "is required");
+        }
+        return require(token.length() <= MAX_TOKEN_LENGTH && token.chars().allMatch(c -> c > 0x20 && c < 0x7f), field,
                 "must be 1 to " + MAX_TOKEN_LENGTH + " printable ASCII characters without spaces");
     }
 

@@ -1,5 +1,6 @@
 package io.metricstore.store;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,10 @@ public final class StoreConfigCheck {
     private StoreConfigCheck() {
     }
 
-    /** Throws {@link IllegalStateException} listing every bad property. */
+    /**
+     * Throws a {@link ConfigurationException} listing every bad property; Quarkus prints its message alone, without a
+     * stack trace, when it stops start-up.
+     */
     public static void check(StoreConfig config) {
         List<String> problems = new ArrayList<>();
         positive(problems, "store.retention", config.retention());
@@ -35,7 +39,7 @@ public final class StoreConfigCheck {
                     + config.namespace() + "'");
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+            throw new ConfigurationException("Invalid configuration: " + String.join("; ", problems));
         }
     }
 

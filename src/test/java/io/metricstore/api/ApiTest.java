@@ -1,6 +1,7 @@
 package io.metricstore.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -18,9 +19,15 @@ import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MutableClock;
 import io.metricstore.store.model.Cursor;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -191,14 +198,15 @@ public class ApiTest {
     @Test
     void aWrongContentTypeIsRefused() {
         problem(given().contentType(ContentType.TEXT).body("up 1").when().post("/api/v1/points").then(),
-                415, "unsupported-media-type");
+                415, "unsupported-media-type").body("detail", containsString("Content-Type: application/json"));
         problem(given().contentType("application/x-www-form-urlencoded").body("a=b").when().post("/api/v1/points").then(),
-                415, "unsupported-media-type");
+                415, "unsupported-media-type").body("detail", containsString("curl -d sends a form"));
     }
 
     @Test
     void anUnacceptableAcceptIsRefused() {
-        problem(given().accept("text/html").when().get("/api/v1/series").then(), 406, "not-acceptable");
+        problem(given().accept("text/html").when().get("/api/v1/series").then(), 406, "not-acceptable")
+                .body("detail", containsString("send Accept: application/json"));
     }
 
     @Test
@@ -210,8 +218,28 @@ public class ApiTest {
 
     @Test
     void unknownPathsAndMethodsAreProblems() {
-        problem(given().when().get("/api/v1/nothing").then(), 404, "not-found");
-        problem(given().when().delete("/api/v1/series").then(), 405, "method-not-allowed");
+        problem(given().when().get("/api/v1/nothing").then(), 404, "not-found")
+                .body("detail", containsString("/q/openapi lists every path"));
+        problem(given().when().delete("/api/v1/series").then(), 405, "method-not-allowed")
+                .body("detail", containsString("DELETE is not allowed on /api/v1/series"));
+        problem(given().when().get("/api/v1/locks/mutex/k").then(), 404, "not-found")
+                .body("detail", containsString("use one of \"job\", \"dedup\""));
+    }
+
+    /**
+     * A URI that is not percent-encoded UTF-8 is refused by Quarkus' own URI check before any application code runs,
+     * with a bare 400 (the only way around it is a JVM property Quarkus says not to use in production).
+     */
+    @Test
+    void aQueryThatIsNotPercentEncodedIsABare400() throws IOException {
+        // Sent over a plain socket: HTTP clients refuse to send such a URI at all.
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.getOutputStream().write(("GET /api/v1/changes?since=%zz HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            assertThat(statusLine).startsWith("HTTP/1.1 400");
+        }
     }
 
     // ---- GET /cursor and /changes
@@ -293,7 +321,8 @@ public class ApiTest {
         problem(given().contentType(ContentType.JSON).body("{\"token\":\"other\",\"ttl\":\"1m\"}").when().put(path).then(),
                 409, "lock-token-mismatch");
         problem(given().header("Lock-Token", "other").when().delete(path).then(), 409, "lock-token-mismatch");
-        problem(given().when().delete(path).then(), 400, "validation").body("errors[0].field", equalTo("Lock-Token"));
+        problem(given().when().delete(path).then(), 400, "validation").body("errors[0].field", equalTo("Lock-Token"))
+                .body("errors[0].message", equalTo("is required"));
         given().header("Lock-Token", token).when().delete(path).then().statusCode(204);
         problem(given().when().get(path).then(), 404, "lock-not-held");
         problem(given().header("Lock-Token", token).when().delete(path).then(), 404, "lock-not-held");

@@ -3,6 +3,7 @@ package io.metricstore.store;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import org.junit.jupiter.api.Test;
 
 class StoreConfigCheckTest {
@@ -27,7 +28,7 @@ class StoreConfigCheckTest {
                 "store.limits.max-label-name-length", "0",
                 "store.limits.max-label-value-length", "0",
                 "store.namespace", "has space")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("store.retention", "store.gc.interval", "store.changes.tombstone-retention",
                         "store.locks.max-ttl", "store.max-clock-skew", "store.max-series", "store.max-batch",
                         "store.limits.max-labels", "store.limits.max-name-length",

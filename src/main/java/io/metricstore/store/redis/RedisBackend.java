@@ -26,6 +26,7 @@ import io.metricstore.store.redis.RedisScripts.OwnerOperation;
 import io.metricstore.store.redis.RedisScripts.PageMode;
 import io.quarkus.arc.ActiveResult;
 import io.quarkus.arc.InjectableInstance;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.inject.Inject;
@@ -40,9 +41,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
  * The shared backend: state in Redis, so any number of replicas see the same series, feed and locks. The layout of
@@ -65,6 +68,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 @ForBackend(StoreConfig.Backend.redis)
 public class RedisBackend implements StoreBackend {
 
+    private static final Logger LOG = Logger.getLogger(RedisBackend.class);
+
     static final int CHUNK = 1000;
     static final int PAGE = 1000;
 
@@ -74,6 +79,10 @@ public class RedisBackend implements StoreBackend {
     private final long tombstoneRetentionMillis;
     private final int maxSeries;
     private final RedisKeys keys;
+    /** Whether the last round trip reached Redis: the outage and the recovery are each logged once. */
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+    /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
+    private volatile String lastFailure = "no answer";
 
     /**
      * The bean constructor. The data source comes through {@link InjectableInstance}: with the memory backend and no
@@ -89,9 +98,9 @@ public class RedisBackend implements StoreBackend {
     private static RedisDataSource active(InjectableInstance<RedisDataSource> redis) {
         ActiveResult active = redis.getHandle().getBean().checkActive();
         if (!active.value()) {
-            throw new IllegalStateException("store.backend=redis needs a Redis: set quarkus.redis.hosts (for example "
-                    + "redis://localhost:6379), or run dev mode where Dev Services can start one. "
-                    + active.inactiveReason());
+            throw new ConfigurationException("store.backend=redis needs a Redis: set quarkus.redis.hosts (for example "
+                    + "redis://localhost:6379). In dev mode, Dev Services start one only where a container runtime "
+                    + "(Docker or Podman) works.");
         }
         return redis.get();
     }
@@ -334,25 +343,50 @@ public class RedisBackend implements StoreBackend {
      * the time to retry after.
      */
     private <T> T guarded(Supplier<T> roundTrip, boolean retry) {
+        T result;
         try {
-            return guard.call(() -> {
+            result = guard.call(() -> {
                 try {
                     return roundTrip.get();
                 } catch (StoreException refusal) {
                     throw refusal;
                 } catch (RuntimeException failure) {
                     RuntimeException translated = RedisFailures.translate(failure, guard.retryAfter());
+                    lastFailure = RedisFailures.describe(failure);
                     if (!retry && translated instanceof BackendUnavailableException unavailable) {
                         throw new BackendUnavailableException.NotRetryable(unavailable);
                     }
                     throw translated;
                 }
             });
+        } catch (StoreException refusal) {
+            reached();
+            throw refusal;
+        } catch (BackendUnavailableException unavailable) {
+            unreachable(lastFailure);
+            throw unavailable;
         } catch (CircuitBreakerOpenException open) {
+            unreachable(lastFailure);
             throw new BackendUnavailableException("the backend failed repeatedly; calls are paused (circuit open)",
                     open, guard.retryAfter());
         } catch (TimeoutException slow) {
+            unreachable("no answer within the timeout");
             throw new BackendUnavailableException("the backend did not answer in time", slow, guard.retryAfter());
+        }
+        reached();
+        return result;
+    }
+
+    /** Logs the start of an outage once, with its reason; later failures of the same outage stay quiet. */
+    private void unreachable(String reason) {
+        if (reachable.compareAndSet(true, false)) {
+            LOG.warnf("Redis is unreachable (%s): requests answer 503 and readiness is DOWN until it is back", reason);
+        }
+    }
+
+    private void reached() {
+        if (reachable.compareAndSet(false, true)) {
+            LOG.info("Redis is reachable again");
         }
     }
 }

@@ -45,7 +45,8 @@ final class RedisFailures {
         return null;
     }
 
-    private static String describe(Throwable failure) {
+    /** The root cause's message, for logs and problem details. */
+    static String describe(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
