@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class TwoReplicasIT {
 
     private static final List<Process> replicas = new ArrayList<>();
+    private static final List<File> logs = new ArrayList<>();
     private static RedisTestServer.Server redis;
     private static int portA;
     private static int portB;
@@ -49,6 +50,7 @@ class TwoReplicasIT {
 
     private static Process launch(int port) throws IOException {
         File log = Files.createTempFile("replica-" + port, ".log").toFile();
+        logs.add(log);
         return new ProcessBuilder(PackagedJar.java(),
                 "-Dquarkus.http.port=" + port, "-Dstore.backend=redis", "-Dquarkus.redis.hosts=" + redis.url(),
                 "-Dstore.namespace=two-replicas", "-jar", PackagedJar.JAR.toString())
@@ -62,6 +64,16 @@ class TwoReplicasIT {
     private static void awaitReady(int port) throws InterruptedException {
         PackagedJar.await(() -> PackagedJar.answers("http://localhost:" + port + "/q/health/ready", 200),
                 Duration.ofSeconds(60), "replica on " + port + " ready");
+    }
+
+    /** A WARN must mean something to act on, so a normal start on Redis logs none. */
+    @Test
+    void aNormalStartLogsNoWarning() throws IOException {
+        for (File log : logs) {
+            assertThat(Files.readAllLines(log.toPath())).as(log.getName())
+                    .isNotEmpty()
+                    .noneMatch(line -> line.contains(" WARN ") || line.contains(" ERROR "));
+        }
     }
 
     @Test
