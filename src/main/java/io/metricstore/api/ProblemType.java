@@ -8,6 +8,7 @@ public enum ProblemType {
     VALIDATION("validation", 400, "Invalid request"),
     MALFORMED_REQUEST("malformed-request", 400, "Malformed request body"),
     MALFORMED_CURSOR("malformed-cursor", 400, "Malformed cursor"),
+    MALFORMED_URI("malformed-uri", 400, "Malformed URI"),
     WRITE_FORBIDDEN("write-forbidden", 403, "Write not allowed for this role"),
     NOT_FOUND("not-found", 404, "Not found"),
     LOCK_NOT_HELD("lock-not-held", 404, "Lock not held"),

@@ -23,9 +23,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -226,19 +224,25 @@ public class ApiTest {
                 .body("detail", containsString("use one of \"job\", \"dedup\""));
     }
 
-    /**
-     * A URI that is not percent-encoded UTF-8 is refused by Quarkus' own URI check before any application code runs,
-     * with a bare 400 (the only way around it is a JVM property Quarkus says not to use in production).
-     */
+    /** A URI that is not percent-encoded UTF-8 (a pasted placeholder, a broken escape) is a problem too. */
     @Test
-    void aQueryThatIsNotPercentEncodedIsABare400() throws IOException {
-        // Sent over a plain socket: HTTP clients refuse to send such a URI at all.
+    void aUriThatIsNotPercentEncodedUtf8IsAProblem() throws IOException {
+        for (String query : new String[] {"since=%zz", "since=NGUw\u2026", "since=%C3%28", "since=a%20b%"}) {
+            String answer = rawGet("/api/v1/changes?" + query);
+            assertThat(answer).as(query).startsWith("HTTP/1.1 400")
+                    .contains("application/problem+json")
+                    .contains("\"type\":\"urn:metric-store:problem:malformed-uri\"")
+                    .contains("--data-urlencode");
+        }
+        assertThat(rawGet("/api/v1/changes?since=%41")).as("a valid escape").contains("malformed-cursor");
+    }
+
+    /** Sent over a plain socket, byte for byte: HTTP clients refuse to send such URIs at all. */
+    static String rawGet(String target) throws IOException {
         try (Socket socket = new Socket("localhost", RestAssured.port)) {
-            socket.getOutputStream().write(("GET /api/v1/changes?since=%zz HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.US_ASCII)).readLine();
-            assertThat(statusLine).startsWith("HTTP/1.1 400");
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+                    + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -4,17 +4,26 @@ import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.restassured.http.ContentType;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
 /** The packaged application (the jar under target/quarkus-app), walked through every row of the API. */
 @QuarkusIntegrationTest
 class PackagedAppIT {
+
+    /** The packaged service starts through its own main, which hands malformed URIs to the service's check. */
+    @Test
+    void aUriThatIsNotPercentEncodedUtf8IsAProblem() throws IOException {
+        assertThat(ApiTest.rawGet("/api/v1/changes?since=NGUw\u2026")).startsWith("HTTP/1.1 400")
+                .contains("urn:metric-store:problem:malformed-uri");
+    }
 
     @Test
     void pointsSeriesCursorAndChanges() {
