@@ -4,6 +4,7 @@ import io.metricstore.store.BackendUnavailableException;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Sorts what the Redis client throws into "Redis is unavailable now" and "this is a bug". */
 final class RedisFailures {
@@ -15,6 +16,12 @@ final class RedisFailures {
      */
     private static final List<String> BUGS = List.of("WRONGTYPE", "ERR Error running script", "ERR user_script",
             "ERR wrong number of arguments", "ERR unknown command", "ERR syntax error");
+    /**
+     * Outages that Redis 6.2 reports from inside a script wrapped as {@code ERR Error running script …: -OOM …}
+     * (Redis 7 keeps the code in front): the wrapper alone would read as a bug.
+     */
+    private static final Pattern WRAPPED_OUTAGE = Pattern.compile(
+            "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK) ");
 
     private RedisFailures() {
     }
@@ -30,7 +37,7 @@ final class RedisFailures {
      */
     static RuntimeException translate(RuntimeException failure, Duration retryAfter) {
         String reply = errorReply(failure);
-        if (reply != null && BUGS.stream().anyMatch(reply::startsWith)) {
+        if (reply != null && BUGS.stream().anyMatch(reply::startsWith) && !WRAPPED_OUTAGE.matcher(reply).find()) {
             return new IllegalStateException("Redis refused a command: " + reply, failure);
         }
         return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure, retryAfter);
