@@ -85,8 +85,8 @@ public class LocksResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Acquire a lock", description = "Succeeds only if nobody else holds the key. The fence grows "
-            + "by one with every successful acquire of the key and is never reused.")
+    @Operation(summary = "Acquire a lock", description = "Succeeds only if nobody else holds the key. The fence "
+            + "grows with every successful acquire (one counter for the whole store) and is never issued twice.")
     @APIResponse(responseCode = "201", description = "Acquired (or a retry with the winning token)",
             content = @Content(schema = @Schema(implementation = GrantResponse.class)))
     @APIResponse(responseCode = "400", description = "validation or malformed-request (key, ttl, token)",

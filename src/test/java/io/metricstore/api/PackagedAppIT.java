@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -46,7 +47,7 @@ class PackagedAppIT {
     @Test
     void locksAndGc() {
         String token = post("/api/v1/locks/job/it-job", "{\"ttl\":\"30s\"}").statusCode(201)
-                .body("fence", equalTo(1)).extract().path("token");
+                .body("fence", greaterThan(0L)).extract().path("token");
         problem(post("/api/v1/locks/job/it-job", "{\"ttl\":\"30s\"}"), 409, "lock-held").body("acquired", equalTo(false));
         given().when().get("/api/v1/locks/job/it-job").then().statusCode(200).body("held", equalTo(true));
         given().contentType(ContentType.JSON).body("{\"token\":\"" + token + "\",\"ttl\":\"1m\"}")

@@ -3,6 +3,7 @@ package io.metricstore.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
@@ -24,23 +25,38 @@ public abstract class LockContract extends BackendContract {
     // ---- leases, tokens and fences
 
     @Test
-    void aFreeLockIsAcquiredWithATokenAndFenceOne() {
+    void aFreeLockIsAcquiredWithATokenAndAFenceAboveTheSeedOfItsState() {
         LockGrant grant = store.acquire(LockKind.JOB, "backfill/2026-01-01", Duration.ofSeconds(30), null);
         assertThat(grant.token()).isNotBlank();
-        assertThat(grant.fence()).isEqualTo(1);
+        assertThat(grant.fence()).isGreaterThan(Fences.seed(t0.toEpochMilli()));
         assertThat(grant.expiresAt()).isEqualTo(t0.plusSeconds(30));
         assertThat(store.inspect(LockKind.JOB, "backfill/2026-01-01"))
-                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", 1, t0.plusSeconds(30)));
+                .contains(new LockState(LockKind.JOB, "backfill/2026-01-01", grant.fence(), t0.plusSeconds(30)));
+    }
+
+    /**
+     * Fences are never issued twice, even by a store whose state is new (a restarted memory backend, a Redis that
+     * lost its data): its first acquire seeds the store-wide counter from its time.
+     */
+    @Test
+    void aNewStateNeverIssuesAFenceAgain() {
+        long before = 0;
+        for (int i = 0; i < 5; i++) {
+            before = store.acquire(LockKind.DEDUP, "event-" + i, Duration.ofSeconds(30), null).fence();
+        }
+        use();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.acquire(LockKind.DEDUP, "event-0", Duration.ofSeconds(30), null).fence()).isGreaterThan(before);
     }
 
     @Test
     void aHeldLockIsRefusedWithTheHoldersExpiry() {
-        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "first");
+        long fence = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "first").fence();
         clock.advance(Duration.ofSeconds(10));
         assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofSeconds(5), "second"))
                 .isInstanceOfSatisfying(StoreException.LockHeld.class,
                         held -> assertThat(held.expiresAt()).isEqualTo(t0.plusSeconds(30)));
-        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().fence()).isEqualTo(1);
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().fence()).isEqualTo(fence);
     }
 
     @Test
@@ -55,21 +71,23 @@ public abstract class LockContract extends BackendContract {
 
     @Test
     void anExpiredLockIsFreeAndTheFenceKeepsGrowing() {
-        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "a");
+        long a = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "a").fence();
         clock.advance(Duration.ofSeconds(30));
         assertThat(store.inspect(LockKind.JOB, "k")).isEmpty();
-        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "b").fence()).isEqualTo(2);
+        long b = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "b").fence();
+        assertThat(b).isGreaterThan(a);
         store.release(LockKind.JOB, "k", "b");
-        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "c").fence()).isEqualTo(3);
+        long c = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "c").fence();
+        assertThat(c).isGreaterThan(b);
         store.release(LockKind.JOB, "k", "c");
         clock.advance(Duration.ofHours(5));
         store.gc();
-        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "d").fence()).isEqualTo(4);
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "d").fence()).isGreaterThan(c);
     }
 
     @Test
     void onlyTheTokenHolderMayExtendOrRelease() {
-        store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "owner");
+        long fence = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "owner").fence();
         assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "thief", Duration.ofMinutes(10)))
                 .isInstanceOf(StoreException.LockTokenMismatch.class);
         assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "thief"))
@@ -78,7 +96,7 @@ public abstract class LockContract extends BackendContract {
         clock.advance(Duration.ofSeconds(20));
         LockGrant extended = store.extend(LockKind.JOB, "k", "owner", Duration.ofMinutes(1));
         assertThat(extended.expiresAt()).isEqualTo(t0.plusSeconds(80));
-        assertThat(extended.fence()).isEqualTo(1);
+        assertThat(extended.fence()).isEqualTo(fence);
         clock.advance(Duration.ofSeconds(30));
         assertThat(store.inspect(LockKind.JOB, "k")).isPresent();
         store.release(LockKind.JOB, "k", "owner");
@@ -101,8 +119,7 @@ public abstract class LockContract extends BackendContract {
     void jobAndDedupLocksAreIndependent() {
         LockGrant job = store.acquire(LockKind.JOB, "same", Duration.ofSeconds(30), "a");
         LockGrant dedup = store.acquire(LockKind.DEDUP, "same", Duration.ofSeconds(30), "b");
-        assertThat(job.fence()).isEqualTo(1);
-        assertThat(dedup.fence()).isEqualTo(1);
+        assertThat(dedup.fence()).as("one store-wide counter").isGreaterThan(job.fence());
         store.release(LockKind.JOB, "same", "a");
         assertThat(store.inspect(LockKind.DEDUP, "same")).isPresent();
     }
@@ -114,9 +131,9 @@ public abstract class LockContract extends BackendContract {
     @Test
     void longAndNonAsciiKeysAreLocksLikeAnyOther() {
         for (String key : List.of("k".repeat(256), "ключ 🔒 with spaces/and:colons", "😀".repeat(256))) {
-            assertThat(store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "t").fence()).as(key).isEqualTo(1);
+            long fence = store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "t").fence();
             assertThat(store.inspect(LockKind.JOB, key)).as(key)
-                    .contains(new LockState(LockKind.JOB, key, 1, t0.plusSeconds(30)));
+                    .contains(new LockState(LockKind.JOB, key, fence, t0.plusSeconds(30)));
             assertThatThrownBy(() -> store.acquire(LockKind.JOB, key, Duration.ofSeconds(30), "other")).as(key)
                     .isInstanceOf(StoreException.LockHeld.class);
             store.release(LockKind.JOB, key, "t");
@@ -171,7 +188,7 @@ public abstract class LockContract extends BackendContract {
         }
         List<LockGrant> winners = run(attempts, start);
         assertThat(winners).filteredOn(Objects::nonNull).singleElement()
-                .satisfies(grant -> assertThat(grant.fence()).isEqualTo(1));
+                .satisfies(grant -> assertThat(grant.fence()).isGreaterThan(Fences.seed(t0.toEpochMilli())));
     }
 
 }

@@ -1,6 +1,7 @@
 package io.metricstore.store.memory;
 
 import io.metricstore.store.StoreException;
+import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
@@ -8,20 +9,22 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One lock namespace of the memory backend. Each operation is one atomic {@code compute} on the key, so operations
- * on one key are serialised and different keys never wait for each other.
+ * on one key are serialised and different keys never wait for each other. Fences come from the store-wide counter
+ * ({@link Fences}), so nothing is kept per key once its lease ends.
  */
 final class LockTable {
 
     private final LockKind kind;
+    private final AtomicLong fences;
     private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
-    /** Last fence handed out per key; kept after the lease ends so a fence is never reused. */
-    private final ConcurrentHashMap<String, Long> fences = new ConcurrentHashMap<>();
 
-    LockTable(LockKind kind) {
+    LockTable(LockKind kind, AtomicLong fences) {
         this.kind = kind;
+        this.fences = fences;
     }
 
     private record Lease(String token, long fence, long expiresAt) {
@@ -39,8 +42,14 @@ final class LockTable {
                 }
                 return new Lease(token, current.fence(), nowMillis + ttlMillis);
             }
-            return new Lease(token, fences.merge(key, 1L, Long::sum), nowMillis + ttlMillis);
+            return new Lease(token, nextFence(nowMillis), nowMillis + ttlMillis);
         }));
+    }
+
+    /** The store's first acquire seeds the counter from its time, as a Redis that lost its state does. */
+    private long nextFence(long nowMillis) {
+        fences.compareAndSet(0, Fences.seed(nowMillis));
+        return fences.incrementAndGet();
     }
 
     LockGrant extend(String key, String token, long nowMillis, long ttlMillis) {

@@ -9,6 +9,7 @@ import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Epochs;
 import io.metricstore.store.model.Family;
+import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.GcReport;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -69,6 +71,8 @@ public final class MemoryBackend implements StoreBackend {
     private long horizon;
 
     private final Map<LockKind, LockTable> locks = new EnumMap<>(LockKind.class);
+    /** The store-wide fence counter: 0 until the first acquire seeds it (see {@link Fences}). */
+    private final AtomicLong fences = new AtomicLong();
     private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
 
     public MemoryBackend(StoreConfig config) {
@@ -77,7 +81,7 @@ public final class MemoryBackend implements StoreBackend {
         this.maxSeries = config.maxSeries();
         this.epoch = Epochs.next();
         for (LockKind kind : LockKind.values()) {
-            locks.put(kind, new LockTable(kind));
+            locks.put(kind, new LockTable(kind, fences));
         }
     }
 

@@ -10,6 +10,7 @@ import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Epochs;
 import io.metricstore.store.model.Family;
+import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.GcReport;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
@@ -291,7 +292,7 @@ public class RedisBackend implements StoreBackend {
         long expiry = now.toEpochMilli() + ttl.toMillis();
         Replies.Acquire reply = Replies.Acquire.decode(script(RedisScripts.ACQUIRE, keys.acquire(kind, key),
                 List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                        RedisKeys.lockMember(kind, key), key), true));
+                        RedisKeys.lockMember(kind, key), Long.toString(Fences.seed(now.toEpochMilli()))), true));
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }

@@ -14,8 +14,8 @@ import java.util.List;
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
  *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, expiring with the lease;
- *       {@code locks}: sorted set of held locks by expiry; {@code fences:<kind>}: hash of the last fence per key,
- *       never expiring;</li>
+ *       {@code locks}: sorted set of held locks by expiry; {@code fence}: the store-wide fence counter, seeded from
+ *       the time when missing ({@link io.metricstore.store.model.Fences});</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
  * The scripts build series and lock keys from {@link #prefix()} themselves (the GC deletes keys it finds in the
@@ -31,6 +31,7 @@ final class RedisKeys {
     final String changes;
     final String tombstones;
     final String locks;
+    final String fence;
     final String families;
     final String familiesExpiry;
 
@@ -43,6 +44,7 @@ final class RedisKeys {
         this.changes = prefix + "changes";
         this.tombstones = prefix + "tombstones";
         this.locks = prefix + "locks";
+        this.fence = prefix + "fence";
         this.families = prefix + "families";
         this.familiesExpiry = prefix + "families:expiry";
     }
@@ -70,10 +72,6 @@ final class RedisKeys {
         return kind.wire() + ":" + key;
     }
 
-    String fences(LockKind kind) {
-        return prefix + "fences:" + kind.wire();
-    }
-
     /** The keys of {@code upsert.lua} before the series keys. */
     List<String> upsert() {
         return List.of(epoch, seq, index, changes, tombstones);
@@ -96,7 +94,7 @@ final class RedisKeys {
     }
 
     List<String> acquire(LockKind kind, String key) {
-        return List.of(lock(kind, key), fences(kind), locks);
+        return List.of(lock(kind, key), fence, locks);
     }
 
     List<String> extend(LockKind kind, String key) {

@@ -10,9 +10,11 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 
 import io.metricstore.PackagedJar;
+import io.metricstore.store.MutableClock;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,6 +62,9 @@ class RedisFaultTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    MutableClock clock;
 
     /** A test that stopped Redis leaves it running again, but the breaker may still be open for a moment. */
     @BeforeEach
@@ -169,7 +174,12 @@ class RedisFaultTest {
     void aFlushedRedisStartsANewEpochAndOldCursorsExpire() {
         post("/api/v1/points", scrape("{\"name\":\"" + unique("flushed") + "\",\"value\":1}")).statusCode(200);
         String old = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        String lock = "/api/v1/locks/job/" + unique("flushed");
+        long fence = post(lock, "{\"ttl\":\"30s\"}").statusCode(201).extract().<Number>path("fence").longValue();
         redis.flushall();
+        clock.advance(Duration.ofMillis(1));
+        // The lost state's fences are not issued again: the new state's counter starts from the (later) time.
+        post(lock, "{\"ttl\":\"30s\"}").statusCode(201).body("fence", greaterThan(fence));
         problem(given().queryParam("since", old).when().get("/api/v1/changes").then(), 410, "cursor-expired")
                 .body("detail", containsString("earlier state"));
         String fresh = given().when().get("/api/v1/series").then().statusCode(200).extract().path("cursor");
