@@ -50,14 +50,24 @@ public class UriCheck {
         } catch (URISyntaxException e) {
             return false;
         }
-        ByteBuffer bytes = ByteBuffer.allocate(uri.length());
+        boolean escapedNonAscii = false;
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
             if (c <= 0x20 || c >= 0x7f) {
                 return false;
             }
+            // URI has checked that two hex digits follow every %; an escape of 0x80 or above starts a UTF-8 sequence.
+            escapedNonAscii |= c == '%' && Character.digit(uri.charAt(i + 1), 16) >= 8;
+        }
+        return !escapedNonAscii || utf8Escapes(uri);
+    }
+
+    /** Whether the bytes the URI spells (its escapes decoded) are UTF-8; only URIs with such escapes get here. */
+    private static boolean utf8Escapes(String uri) {
+        ByteBuffer bytes = ByteBuffer.allocate(uri.length());
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
             if (c == '%') {
-                // URI has checked that two hex digits follow.
                 bytes.put((byte) Integer.parseInt(uri, i + 1, i + 3, 16));
                 i += 2;
             } else {

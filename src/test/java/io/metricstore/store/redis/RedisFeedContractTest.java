@@ -3,33 +3,25 @@ package io.metricstore.store.redis;
 import io.metricstore.store.FeedContract;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.util.UUID;
 
-/**
- * The feed contract (the snapshot and the change feed), against a real Redis server. Every store gets a namespace of
- * its own, so tests never share state.
- */
+/** The feed contract (the snapshot and the change feed), against a real Redis server, a namespace per store. */
 @QuarkusTest
 @TestProfile(RedisProfile.class)
 class RedisFeedContractTest extends FeedContract {
 
     @Inject
-    RedisDataSource redis;
-
-    @Inject
-    RedisGuard guard;
+    RedisContractBackends redis;
 
     @Override
     protected String[] backendConfig() {
-        return new String[] {"store.namespace", "contract-" + UUID.randomUUID()};
+        return redis.freshNamespace();
     }
 
     @Override
     protected StoreBackend newBackend(StoreConfig config) {
-        return new RedisBackend(redis, config, guard);
+        return redis.backend(config);
     }
 }

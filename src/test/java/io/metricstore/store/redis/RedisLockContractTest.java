@@ -3,11 +3,9 @@ package io.metricstore.store.redis;
 import io.metricstore.store.LockContract;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.util.UUID;
 
 /**
  * The lock contract (locks, the GC lock and the lock race), against a real Redis server. Every store gets a namespace
@@ -18,18 +16,15 @@ import java.util.UUID;
 class RedisLockContractTest extends LockContract {
 
     @Inject
-    RedisDataSource redis;
-
-    @Inject
-    RedisGuard guard;
+    RedisContractBackends redis;
 
     @Override
     protected String[] backendConfig() {
-        return new String[] {"store.namespace", "contract-" + UUID.randomUUID()};
+        return redis.freshNamespace();
     }
 
     @Override
     protected StoreBackend newBackend(StoreConfig config) {
-        return new RedisBackend(redis, config, guard);
+        return redis.backend(config);
     }
 }
