@@ -46,10 +46,8 @@ final class LockTable {
         }));
     }
 
-    /** The store's first acquire seeds the counter from its time, as a Redis that lost its state does. */
     private long nextFence(long nowMillis) {
-        fences.compareAndSet(0, Fences.seed(nowMillis));
-        return fences.incrementAndGet();
+        return fences.updateAndGet(last -> Fences.next(last, nowMillis));
     }
 
     LockGrant extend(String key, String token, long nowMillis, long ttlMillis) {
@@ -74,7 +72,7 @@ final class LockTable {
         return Optional.of(new LockState(kind, key, lease.fence(), Instant.ofEpochMilli(lease.expiresAt())));
     }
 
-    /** Removes expired leases (their fences stay); returns how many. */
+    /** Removes expired leases; returns how many. */
     int purge(long nowMillis) {
         int purged = 0;
         for (Map.Entry<String, Lease> entry : leases.entrySet()) {

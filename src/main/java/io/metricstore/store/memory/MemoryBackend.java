@@ -71,7 +71,7 @@ public final class MemoryBackend implements StoreBackend {
     private long horizon;
 
     private final Map<LockKind, LockTable> locks = new EnumMap<>(LockKind.class);
-    /** The store-wide fence counter: 0 until the first acquire seeds it (see {@link Fences}). */
+    /** The store-wide fence counter (see {@link Fences}). */
     private final AtomicLong fences = new AtomicLong();
     private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
 

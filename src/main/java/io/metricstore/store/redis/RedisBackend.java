@@ -292,7 +292,7 @@ public class RedisBackend implements StoreBackend {
         long expiry = now.toEpochMilli() + ttl.toMillis();
         Replies.Acquire reply = Replies.Acquire.decode(script(RedisScripts.ACQUIRE, keys.acquire(kind, key),
                 List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                        RedisKeys.lockMember(kind, key), Long.toString(Fences.seed(now.toEpochMilli()))), true));
+                        RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli()))), true));
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }

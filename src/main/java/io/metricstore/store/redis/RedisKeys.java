@@ -14,8 +14,8 @@ import java.util.List;
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
  *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, expiring with the lease;
- *       {@code locks}: sorted set of held locks by expiry; {@code fence}: the store-wide fence counter, seeded from
- *       the time when missing ({@link io.metricstore.store.model.Fences});</li>
+ *       {@code locks}: sorted set of held locks by expiry; {@code fence}: the store-wide fence counter, never below
+ *       the time floor ({@link io.metricstore.store.model.Fences});</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
  * The scripts build series and lock keys from {@link #prefix()} themselves (the GC deletes keys it finds in the

@@ -1,7 +1,8 @@
 -- Acquires a lock for a token. A retry by the holding token renews the lease and keeps its fence.
 -- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index
--- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the counter's seed for a state
--- that has none (Fences.seed of now), so fences stay above those of a lost state
+-- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the fence floor of now
+-- (Fences.floor): a new fence is above both the counter and the floor, so a counter that was lost or restored from
+-- an older state does not bring back fences issued before
 -- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token.
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
 local fence
@@ -11,8 +12,13 @@ if current[1] and tonumber(current[3]) > tonumber(ARGV[2]) then
   end
   fence = current[2]
 else
-  redis.call('SET', KEYS[2], ARGV[5], 'NX')
-  fence = string.format('%d', redis.call('INCR', KEYS[2]))
+  local next = tonumber(redis.call('GET', KEYS[2]) or '0') + 1
+  local floor = tonumber(ARGV[5]) + 1
+  if floor > next then
+    next = floor
+  end
+  fence = string.format('%d', next)
+  redis.call('SET', KEYS[2], fence)
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])

@@ -148,6 +148,19 @@ class RedisFaultTest {
     }
 
     /**
+     * A counter brought back older than the fences issued since (a restart from an older file, a failover to a
+     * replica that missed the last acquires) does not bring those fences back: a new one is above the time floor too.
+     */
+    @Test
+    void anOlderFenceCounterDoesNotReissueFences() {
+        String lock = "/api/v1/locks/job/" + unique("restored");
+        long issued = post(lock, "{\"ttl\":\"1s\"}").statusCode(201).extract().<Number>path("fence").longValue();
+        redis.execute("SET", "{metric-store}:fence", "1");
+        clock.advance(Duration.ofSeconds(1));
+        post(lock, "{\"ttl\":\"30s\"}").statusCode(201).body("fence", greaterThan(issued));
+    }
+
+    /**
      * A Redis out of memory refuses the scripts' writes: Redis 6.2 wraps that refusal as a script error, which must
      * still be an outage (503), not a bug (500).
      */
