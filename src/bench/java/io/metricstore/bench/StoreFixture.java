@@ -14,6 +14,7 @@ import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisBackend;
 import io.metricstore.store.redis.RedisGuard;
+import io.metricstore.store.redis.RedisRetry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -76,7 +77,9 @@ final class StoreFixture implements AutoCloseable {
                 BenchRedis redis = BenchRedis.start();
                 try {
                     redis.dataSource.flushall();
-                    RedisBackend redisBackend = new RedisBackend(redis.dataSource, config(), guardOutsideCdi());
+                    RedisGuard guard = guardOutsideCdi();
+                    RedisBackend redisBackend = new RedisBackend(redis.dataSource, config(), guard,
+                            new RedisRetry(guard));
                     yield new StoreFixture(redisBackend, redis, size);
                 } catch (RuntimeException e) {
                     redis.close();

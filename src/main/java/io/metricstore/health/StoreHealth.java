@@ -6,6 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -45,9 +46,11 @@ public class StoreHealth {
     @Readiness
     HealthCheck backendReady() {
         return () -> {
+            Optional<String> unready = store.unready();
             HealthCheckResponseBuilder response = HealthCheckResponse.named("store-backend")
-                    .status(store.ready())
+                    .status(unready.isEmpty())
                     .withData("backend", store.backendName());
+            unready.ifPresent(reason -> response.withData("reason", reason));
             store.circuit().ifPresent(state -> response.withData("circuit", state.wire()));
             return response.build();
         };

@@ -22,11 +22,4 @@ public class BackendUnavailableException extends RuntimeException {
     public Duration retryAfter() {
         return retryAfter;
     }
-
-    /** A failure of an operation that must not be repeated blindly (its first attempt may have taken effect). */
-    public static class NotRetryable extends BackendUnavailableException {
-        public NotRetryable(BackendUnavailableException cause) {
-            super(cause.getMessage(), cause.getCause(), cause.retryAfter());
-        }
-    }
 }

@@ -58,8 +58,9 @@ public class MetricStore {
         return backend.name();
     }
 
-    public boolean ready() {
-        return backend.ready();
+    /** See {@link StoreBackend#unready}. */
+    public Optional<String> unready() {
+        return backend.unready(now());
     }
 
     /** See {@link StoreBackend#locksBlock()}. */

@@ -116,8 +116,8 @@ public interface StoreBackend {
     /** The number of live series: stored and not expired by {@code now}. */
     long liveSeries(Instant now);
 
-    /** Whether the backend can serve requests now. */
-    boolean ready();
+    /** Why the backend cannot serve requests now, if it cannot (readiness shows the reason). */
+    Optional<String> unready(Instant now);
 
     /**
      * Whether lock calls may wait on I/O. Locks of a backend that never waits run on the HTTP event loop, which

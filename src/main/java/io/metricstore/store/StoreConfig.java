@@ -33,6 +33,13 @@ public interface StoreConfig {
     @WithDefault("5m")
     Duration maxClockSkew();
 
+    /**
+     * How far this replica's clock may be from Redis' (Redis backend): beyond it the replica is not ready and refuses
+     * writes and lock calls, so no outcome depends on which replica's clock runs fastest.
+     */
+    @WithDefault("500ms")
+    Duration maxReplicaSkew();
+
     /** Redis key prefix, used as a Cluster hash tag. */
     @WithDefault("metric-store")
     String namespace();
@@ -46,6 +53,21 @@ public interface StoreConfig {
     Limits limits();
 
     Exposition exposition();
+
+    Redis redis();
+
+    interface Redis {
+        /**
+         * How many Redis replicas must confirm a write ({@code WAIT}) before it is acknowledged; 0 acknowledges
+         * what the primary has, which a failover may lose.
+         */
+        @WithDefault("0")
+        int minReplicasAck();
+
+        /** How long a write waits for those confirmations before it answers 503. */
+        @WithDefault("100ms")
+        Duration minReplicasAckTimeout();
+    }
 
     interface Exposition {
         /** How often each replica's copy of the state follows the change feed, for {@code /metrics}. */

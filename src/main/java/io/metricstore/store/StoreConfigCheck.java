@@ -22,6 +22,11 @@ public final class StoreConfigCheck {
         positive(problems, "store.changes.tombstone-retention", config.changes().tombstoneRetention());
         positive(problems, "store.locks.max-ttl", config.locks().maxTtl());
         positive(problems, "store.exposition.refresh", config.exposition().refresh());
+        positive(problems, "store.max-replica-skew", config.maxReplicaSkew());
+        positive(problems, "store.redis.min-replicas-ack-timeout", config.redis().minReplicasAckTimeout());
+        if (config.redis().minReplicasAck() < 0) {
+            problems.add("store.redis.min-replicas-ack must not be negative, got " + config.redis().minReplicasAck());
+        }
         if (config.maxClockSkew().isNegative()) {
             problems.add("store.max-clock-skew must not be negative, got " + config.maxClockSkew());
         }

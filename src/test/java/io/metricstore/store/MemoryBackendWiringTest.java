@@ -22,7 +22,7 @@ class MemoryBackendWiringTest {
     @Test
     void theMemoryBackendIsSelectedByDefault() {
         assertThat(store.backendName()).isEqualTo("memory");
-        assertThat(store.ready()).isTrue();
+        assertThat(store.unready()).isEmpty();
     }
 
     @Test

@@ -27,13 +27,17 @@ class StoreConfigCheckTest {
                 "store.limits.max-name-length", "0",
                 "store.limits.max-label-name-length", "0",
                 "store.limits.max-label-value-length", "0",
-                "store.namespace", "has space")))
+                "store.namespace", "has space",
+                "store.max-replica-skew", "0s",
+                "store.redis.min-replicas-ack", "-1",
+                "store.redis.min-replicas-ack-timeout", "0s")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("store.retention", "store.gc.interval", "store.changes.tombstone-retention",
                         "store.locks.max-ttl", "store.max-clock-skew", "store.max-series", "store.max-batch",
                         "store.limits.max-labels", "store.limits.max-name-length",
                         "store.limits.max-label-name-length", "store.limits.max-label-value-length",
-                        "store.namespace");
+                        "store.namespace", "store.max-replica-skew", "store.redis.min-replicas-ack",
+                        "store.redis.min-replicas-ack-timeout");
     }
 
     @Test

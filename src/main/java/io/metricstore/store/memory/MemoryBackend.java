@@ -343,8 +343,8 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public boolean ready() {
-        return true;
+    public Optional<String> unready(Instant now) {
+        return Optional.empty();
     }
 
     /** Lock tables are concurrent maps, each operation one short {@code compute}: never a wait. */

@@ -6,6 +6,7 @@ import io.metricstore.store.ForBackend;
 import io.metricstore.store.StoreBackend;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
+import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Epochs;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -53,17 +55,20 @@ import org.jboss.logging.Logger;
  * the keys is in {@link RedisKeys}; each script's reply is decoded in {@link Replies}.
  *
  * <h2>Atomicity</h2>
- * Each Lua script is atomic. A batch of up to {@value #CHUNK} points is one script: the cap check, precedence and
- * feed are one step. A larger batch is applied in chunks of {@value #CHUNK} points, in order, each atomic, so that
- * no script blocks Redis for long; the first chunk checks the series cap for the whole batch, so a refused batch
- * writes nothing. What is not atomic across chunks: readers may see the first chunks before the last; a batch that
- * fails midway (Redis unreachable) may be partly applied, and retrying it is safe because the replayed points are
- * unchanged or stale; and concurrent multi-chunk batches each pass their cap check before the others' later chunks
- * land, so together they may exceed the cap by the new series of their later chunks. Snapshots and GC work in
- * pages of {@value #PAGE}, each page atomic.
+ * Each Lua script is atomic, and a batch (up to {@code store.max-batch} points) is one script: the cap check,
+ * precedence and feed are one step, so a refused batch writes nothing and concurrent batches never exceed the cap
+ * together. {@code store.max-batch} therefore also bounds how long one script holds Redis
+ * ({@code docs/benchmarks.md}). Snapshots and the GC work in pages of {@value #PAGE}: a read script lists a page of
+ * ids, a second reads or removes their keys (declared, as Redis Cluster requires), checking each again.
  *
- * <p>Time is the caller's clock, passed to every script, so the replicas' clocks must be synchronised (NTP), as
- * they must be for {@code updatedAt} anyway. Redis' own expiry only reclaims memory behind that logic.
+ * <h2>Faults (SPEC §5)</h2>
+ * Every script that changes the feed checks the epoch against the Redis process it runs on ({@code state.lua}), so a
+ * restart or a failover that may have lost writes starts a new epoch in the same step as the next write. Fences are
+ * above the time floor ({@link Fences}). With {@code store.redis.min-replicas-ack} a write is acknowledged only once
+ * that many replicas confirm it ({@code WAIT} on the write's own connection). {@link ServerCheck} keeps this replica's
+ * clock within {@code store.max-replica-skew} of Redis' and refuses another key layout. Time is the caller's clock,
+ * passed to every script; Redis' own key expiry comes {@link #expiryMargin} after the store's rule, so it only
+ * reclaims memory behind that rule, never ahead of it.
  */
 @Singleton
 @ForBackend(StoreConfig.Backend.redis)
@@ -71,15 +76,21 @@ public class RedisBackend implements StoreBackend {
 
     private static final Logger LOG = Logger.getLogger(RedisBackend.class);
 
-    static final int CHUNK = 1000;
     static final int PAGE = 1000;
+    /** Redis' own expiry of a key comes this long, plus the allowed clock skew, after the store's rule expires it. */
+    static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
 
     private final RedisDataSource redis;
     private final RedisGuard guard;
+    private final RedisRetry retry;
     private final long retentionMillis;
     private final long tombstoneRetentionMillis;
     private final int maxSeries;
+    private final String expiryMargin;
+    private final int minReplicasAck;
+    private final String minReplicasAckTimeout;
     private final RedisKeys keys;
+    private final ServerCheck server;
     /** Whether the last round trip reached Redis: the outage and the recovery are each logged once. */
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
@@ -91,8 +102,9 @@ public class RedisBackend implements StoreBackend {
      * although this bean is never created then.
      */
     @Inject
-    public RedisBackend(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard) {
-        this(active(redis), config, guard);
+    public RedisBackend(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard,
+                        RedisRetry retry) {
+        this(active(redis), config, guard, retry);
     }
 
     /** With {@code store.backend=redis} a Redis client must be configured: say so at start-up, by property name. */
@@ -106,13 +118,19 @@ public class RedisBackend implements StoreBackend {
         return redis.get();
     }
 
-    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard) {
+    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard, RedisRetry retry) {
         this.redis = redis;
         this.guard = guard;
+        this.retry = retry;
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();
+        this.expiryMargin = Long.toString(EXPIRY_MARGIN.plus(config.maxReplicaSkew()).toMillis());
+        this.minReplicasAck = config.redis().minReplicasAck();
+        this.minReplicasAckTimeout = Long.toString(config.redis().minReplicasAckTimeout().toMillis());
         this.keys = new RedisKeys(config.namespace());
+        this.server = new ServerCheck(() -> Replies.Probe.decode(script(RedisScripts.PROBE, List.of(keys.meta),
+                List.of(), true)), System::nanoTime, config.maxReplicaSkew(), guard.retryAfter());
     }
 
     @Override
@@ -127,52 +145,39 @@ public class RedisBackend implements StoreBackend {
         if (points.isEmpty()) {
             return new WriteResult(0, 0, 0, cursor());
         }
+        server.require(now);
         Set<String> distinct = new LinkedHashSet<>();
-        List<String> ids = new ArrayList<>(points.size());
+        List<String> scriptKeys = new ArrayList<>(5 + points.size());
+        scriptKeys.addAll(keys.upsert());
+        List<String> values = new ArrayList<>(5 * points.size());
         for (MetricPoint point : points) {
             String id = point.seriesId();
-            ids.add(id);
             distinct.add(id);
+            long updatedAt = point.updatedAt().toEpochMilli();
+            scriptKeys.add(keys.series(id));
+            values.add(id);
+            values.add(SampleValue.text(point.value()));
+            values.add(Long.toString(updatedAt));
+            values.add(Long.toString(Precedence.rank(point, source)));
+            values.add(Long.toString(updatedAt + retentionMillis));
         }
-        int applied = 0;
-        int unchanged = 0;
-        int stale = 0;
-        Cursor cursor = null;
-        for (int from = 0; from < points.size(); from += CHUNK) {
-            int to = Math.min(points.size(), from + CHUNK);
-            boolean first = from == 0;
-            List<String> scriptKeys = new ArrayList<>(5 + to - from);
-            scriptKeys.addAll(keys.upsert());
-            List<String> args = new ArrayList<>(5 + (first ? distinct.size() : 0) + 5 * (to - from));
-            args.add(Epochs.next());
-            args.add(Long.toString(now.toEpochMilli()));
-            args.add(Integer.toString(first ? maxSeries : 0));
-            args.add(source.wire());
-            args.add(Integer.toString(first ? distinct.size() : 0));
-            if (first) {
-                args.addAll(distinct);
-            }
-            for (int i = from; i < to; i++) {
-                MetricPoint point = points.get(i);
-                long updatedAt = point.updatedAt().toEpochMilli();
-                scriptKeys.add(keys.series(ids.get(i)));
-                args.add(ids.get(i));
-                args.add(SampleValue.text(point.value()));
-                args.add(Long.toString(updatedAt));
-                args.add(Long.toString(Precedence.rank(point, source)));
-                args.add(Long.toString(updatedAt + retentionMillis));
-            }
-            Replies.Upsert reply = Replies.Upsert.decode(script(RedisScripts.UPSERT, scriptKeys, args, true));
-            if (reply instanceof Replies.Capped capped) {
-                throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
-            }
-            Replies.Upserted chunk = (Replies.Upserted) reply;
-            applied += chunk.applied();
-            unchanged += chunk.unchanged();
-            stale += chunk.stale();
-            cursor = chunk.cursor();
+        List<String> args = new ArrayList<>(8 + distinct.size() + values.size());
+        args.add(Epochs.next());
+        args.add(RedisKeys.LAYOUT);
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(Integer.toString(maxSeries));
+        args.add(source.wire());
+        args.add(expiryMargin);
+        args.add(minReplicasAck > 0 ? "1" : "0");
+        args.add(Integer.toString(distinct.size()));
+        args.addAll(distinct);
+        args.addAll(values);
+        Replies.Upsert reply = Replies.Upsert.decode(write(RedisScripts.UPSERT, scriptKeys, args));
+        if (reply instanceof Replies.Capped capped) {
+            throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
         }
-        return new WriteResult(applied, unchanged, stale, cursor);
+        Replies.Upserted batch = (Replies.Upserted) reply;
+        return new WriteResult(batch.applied(), batch.unchanged(), batch.stale(), batch.cursor());
     }
 
     @Override
@@ -184,7 +189,8 @@ public class RedisBackend implements StoreBackend {
             args.add(family.type().wire() + "\n" + family.help());
             args.add(expiry);
         }
-        script(RedisScripts.DESCRIBE, keys.familyKeys(), args, true);
+        server.require(now);
+        acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.familyKeys(), args), true);
     }
 
     @Override
@@ -200,20 +206,17 @@ public class RedisBackend implements StoreBackend {
         String filter = name.orElse("");
         // A snapshot whose pages straddle a loss of Redis' data would mix two states: start over in the new one.
         for (int attempt = 0; ; attempt++) {
-            if (!(page("", 0, PAGE, PageMode.SNAPSHOT, now, filter) instanceof Replies.FeedPage first)) {
+            if (!(page("", 0, PAGE, PageMode.SNAPSHOT, filter) instanceof Replies.FeedPage first)) {
                 throw new IllegalStateException("the first snapshot page cannot expire");
             }
             Map<String, Series> live = new HashMap<>();
-            first.events().forEach(change -> live.put(change.id(), change.series()));
             Replies.Page page = first;
-            while (page instanceof Replies.FeedPage previous && previous.more()) {
-                page = page(first.current().epoch(), previous.lastScanned(), PAGE, PageMode.SNAPSHOT, now, filter);
-                if (page instanceof Replies.FeedPage next) {
-                    next.events().forEach(change -> live.put(change.id(), change.series()));
+            while (page instanceof Replies.FeedPage current) {
+                states(current.ids(), now, true).forEach(change -> live.put(change.id(), change.series()));
+                if (!current.more()) {
+                    return new Snapshot(first.current(), SeriesId.sorted(live.values()));
                 }
-            }
-            if (page instanceof Replies.FeedPage) {
-                return new Snapshot(first.current(), SeriesId.sorted(live.values()));
+                page = page(first.current().epoch(), current.lastScanned(), PAGE, PageMode.SNAPSHOT, filter);
             }
             if (attempt == 2) {
                 throw new BackendUnavailableException("Redis lost its data three times during one snapshot", null,
@@ -224,40 +227,61 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Cursor cursor() {
-        return Replies.cursor(script(RedisScripts.CURSOR, keys.cursor(), List.of(Epochs.next()), true));
+        return Replies.cursor(read(RedisScripts.CURSOR, keys.cursor(), List.of(RedisKeys.LAYOUT)));
     }
 
     @Override
     public Delta changes(Cursor since, int limit, Instant now) {
-        Replies.Page reply = page(since.epoch(), since.sequence(), limit, PageMode.DELTA, now, "");
+        Replies.Page reply = page(since.epoch(), since.sequence(), limit, PageMode.DELTA, "");
         if (reply instanceof Replies.Expired expired) {
             throw new StoreException.CursorExpired(expired.reason());
         }
         Replies.FeedPage page = (Replies.FeedPage) reply;
         Cursor next = page.more() ? new Cursor(page.current().epoch(), page.lastScanned()) : page.current();
-        return new Delta(next, page.events(), page.more());
+        return new Delta(next, states(page.ids(), now, false), page.more());
     }
 
-    private Replies.Page page(String expectedEpoch, long after, int limit, PageMode mode, Instant now, String name) {
-        return Replies.Page.decode(script(RedisScripts.PAGE, keys.page(), List.of(Epochs.next(), expectedEpoch,
-                Long.toString(after), Integer.toString(limit), keys.seriesPrefix(), mode.arg,
-                Long.toString(now.toEpochMilli()), Long.toString(retentionMillis), name), true));
+    private Replies.Page page(String expectedEpoch, long after, int limit, PageMode mode, String name) {
+        return Replies.Page.decode(read(RedisScripts.PAGE, keys.page(), List.of(RedisKeys.LAYOUT, expectedEpoch,
+                Long.toString(after), Integer.toString(limit), mode.arg, name)));
+    }
+
+    /** The series {@code ids} as changes, read after the page that listed them (see {@link Replies#changes}). */
+    private List<Change> states(List<String> ids, Instant now, boolean snapshot) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<String> seriesKeys = new ArrayList<>(ids.size());
+        ids.forEach(id -> seriesKeys.add(keys.series(id)));
+        return Replies.changes(ids, script(RedisScripts.STATES, seriesKeys, List.of(), true), now, retentionMillis,
+                snapshot);
     }
 
     @Override
     public GcReport gc(Instant now) {
+        server.require(now);
         int series = 0;
         int locks = 0;
         int tombstones = 0;
-        List<String> args = List.of(Epochs.next(), Long.toString(now.toEpochMilli()),
-                Long.toString(now.toEpochMilli() - tombstoneRetentionMillis), Integer.toString(PAGE), keys.prefix());
+        String at = Long.toString(now.toEpochMilli());
         Replies.GcStep step;
+        Replies.Due due;
         do {
-            step = Replies.GcStep.decode(script(RedisScripts.GC, keys.gc(), args, true));
+            due = Replies.Due.decode(script(RedisScripts.DUE, keys.due(), List.of(at, Integer.toString(PAGE)), true));
+            List<String> scriptKeys = new ArrayList<>(keys.gc());
+            List<String> args = new ArrayList<>(List.of(Epochs.next(), RedisKeys.LAYOUT, at,
+                    Long.toString(now.toEpochMilli() - tombstoneRetentionMillis), Integer.toString(PAGE),
+                    Integer.toString(due.series().size())));
+            due.series().forEach(id -> scriptKeys.add(keys.series(id)));
+            due.locks().forEach(member -> scriptKeys.add(keys.lockOf(member)));
+            args.addAll(due.series());
+            args.addAll(due.locks());
+            step = Replies.GcStep.decode(namespaced(script(RedisScripts.GC, scriptKeys, args, true)));
             series += step.series();
             locks += step.locks();
             tombstones += step.tombstones();
-        } while (step.full(PAGE));
+        } while (due.series().size() == PAGE || due.locks().size() == PAGE || step.tombstones() == PAGE
+                || step.families() == PAGE);
         return new GcReport(series, locks, tombstones);
     }
 
@@ -271,12 +295,19 @@ public class RedisBackend implements StoreBackend {
         return true;
     }
 
+    /**
+     * Not ready while Redis is unreachable (a {@code PING} then tells when it is back), or while the {@link ServerCheck}
+     * finds a problem.
+     */
     @Override
-    public boolean ready() {
+    public Optional<String> unready(Instant now) {
         try {
-            return "PONG".equals(guarded(() -> redis.execute("PING").toString(), true));
-        } catch (RuntimeException e) {
-            return false;
+            if (!reachable.get()) {
+                guarded(() -> redis.execute("PING"), false);
+            }
+            return server.problem(now);
+        } catch (BackendUnavailableException unavailable) {
+            return Optional.of(unavailable.getMessage());
         }
     }
 
@@ -289,10 +320,12 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
+        server.require(now);
         long expiry = now.toEpochMilli() + ttl.toMillis();
-        Replies.Acquire reply = Replies.Acquire.decode(script(RedisScripts.ACQUIRE, keys.acquire(kind, key),
-                List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                        RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli()))), true));
+        List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
+                RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin);
+        Replies.Acquire reply = Replies.Acquire.decode(acknowledged(
+                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true));
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }
@@ -301,6 +334,7 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
+        server.require(now);
         long expiry = now.toEpochMilli() + ttl.toMillis();
         Replies.Owned owned = ownerCall(kind, key, token, now, expiry, OwnerOperation.EXTEND, true);
         return new LockGrant(kind, key, token, owned.fence(), Instant.ofEpochMilli(expiry));
@@ -309,14 +343,19 @@ public class RedisBackend implements StoreBackend {
     @Override
     public void release(LockKind kind, String key, String token, Instant now) {
         // Not retried: a release whose reply was lost would be repeated as "not held".
+        server.require(now);
         ownerCall(kind, key, token, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
     }
 
     private Replies.Owned ownerCall(LockKind kind, String key, String token, Instant now, long expiry,
                                     OwnerOperation operation, boolean retry) {
-        Replies.OwnerCall reply = Replies.OwnerCall.decode(script(RedisScripts.EXTEND, keys.extend(kind, key),
-                List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                        RedisKeys.lockMember(kind, key), operation.arg), retry));
+        List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
+                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin);
+        // A release lost in a failover leaves the lock held until it expires, which is safe: only an extend waits.
+        Function<RedisDataSource, Response> call =
+                connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);
+        Replies.OwnerCall reply = Replies.OwnerCall.decode(operation == OwnerOperation.EXTEND
+                ? acknowledged(call, retry) : guarded(() -> call.apply(redis), retry));
         if (reply instanceof Replies.NotHeld) {
             throw new StoreException.LockNotHeld(kind, key);
         }
@@ -339,27 +378,84 @@ public class RedisBackend implements StoreBackend {
     }
 
     /**
-     * One round trip through the guard. Client failures become {@link BackendUnavailableException}s (or bugs, see
-     * {@link RedisFailures}), and so do the guard's own timeout and open circuit, each with the breaker's delay as
-     * the time to retry after.
+     * A read script on the feed: a namespace without an epoch yet gets one from {@code init.lua} (the reads never
+     * write), and the read runs again.
      */
-    private <T> T guarded(Supplier<T> roundTrip, boolean retry) {
-        T result;
-        try {
-            result = guard.call(() -> {
-                try {
-                    return roundTrip.get();
-                } catch (StoreException refusal) {
-                    throw refusal;
-                } catch (RuntimeException failure) {
-                    RuntimeException translated = RedisFailures.translate(failure, guard.retryAfter());
-                    lastFailure = RedisFailures.describe(failure);
-                    if (!retry && translated instanceof BackendUnavailableException unavailable) {
-                        throw new BackendUnavailableException.NotRetryable(unavailable);
-                    }
-                    throw translated;
-                }
+    private Response read(RedisScripts.Script script, List<String> scriptKeys, List<String> args) {
+        Response reply = namespaced(script(script, scriptKeys, args, true));
+        if (Replies.noEpoch(reply)) {
+            namespaced(script(RedisScripts.INIT, List.of(keys.meta), List.of(Epochs.next(), RedisKeys.LAYOUT), true));
+            reply = namespaced(script(script, scriptKeys, args, true));
+        }
+        return reply;
+    }
+
+    /** A write of the feed, acknowledged once the configured replicas have it. */
+    private Response write(RedisScripts.Script script, List<String> scriptKeys, List<String> args) {
+        return namespaced(acknowledged(connection -> RedisScripts.run(connection, script, scriptKeys, args), true));
+    }
+
+    /** A reply that found another key layout in the namespace is a 503: this replica must not write there. */
+    private Response namespaced(Response reply) {
+        Optional<String> found = Replies.otherLayout(reply);
+        if (found.isPresent()) {
+            throw new BackendUnavailableException("the namespace holds key layout " + found.get() + " and this version "
+                    + "writes layout " + RedisKeys.LAYOUT + ": versions of different layouts must not run together "
+                    + "(see the upgrade path in the README)", null, guard.retryAfter());
+        }
+        return reply;
+    }
+
+    /**
+     * A write, then (with {@code store.redis.min-replicas-ack}) {@code WAIT} on the same connection, so that it
+     * covers this write. Too few replicas confirming within the timeout is a 503 and the client retries the write (a
+     * replay changes nothing and waits again); Redis answered, so the circuit breaker does not count it.
+     */
+    private Response acknowledged(Function<RedisDataSource, Response> write, boolean retryable) {
+        if (minReplicasAck == 0) {
+            return guarded(() -> write.apply(redis), retryable);
+        }
+        Acknowledged outcome = guarded(() -> {
+            Response[] reply = new Response[1];
+            long[] confirmed = new long[1];
+            redis.withConnection(connection -> {
+                reply[0] = write.apply(connection);
+                confirmed[0] = connection.execute("WAIT", Integer.toString(minReplicasAck), minReplicasAckTimeout)
+                        .toLong();
             });
+            return new Acknowledged(reply[0], confirmed[0]);
+        }, retryable);
+        if (outcome.confirmed() < minReplicasAck && Replies.otherLayout(outcome.reply()).isEmpty()) {
+            throw new BackendUnavailableException("only " + outcome.confirmed() + " of the " + minReplicasAck
+                    + " Redis replicas that store.redis.min-replicas-ack asks for confirmed the write within "
+                    + minReplicasAckTimeout + " ms; retry it (a replay changes nothing)", null, guard.retryAfter());
+        }
+        return outcome.reply();
+    }
+
+    private record Acknowledged(Response reply, long confirmed) {
+    }
+
+    /**
+     * One round trip through the guard, retried (see {@link RedisRetry}) when it is safe to run twice. Client failures
+     * become {@link BackendUnavailableException}s (or bugs, see {@link RedisFailures}), and so do the guard's own
+     * timeout and open circuit, each with the breaker's delay as the time to retry after.
+     */
+    private <T> T guarded(Supplier<T> roundTrip, boolean retryable) {
+        T result;
+        Supplier<T> attempt = () -> {
+            try {
+                return roundTrip.get();
+            } catch (StoreException | BackendUnavailableException refusal) {
+                throw refusal;
+            } catch (RuntimeException failure) {
+                RuntimeException translated = RedisFailures.translate(failure, guard.retryAfter());
+                lastFailure = RedisFailures.describe(failure);
+                throw translated;
+            }
+        };
+        try {
+            result = retryable ? retry.call(attempt) : guard.call(attempt);
         } catch (StoreException refusal) {
             reached();
             throw refusal;

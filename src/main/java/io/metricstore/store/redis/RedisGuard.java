@@ -1,25 +1,21 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.CircuitState;
 import io.metricstore.store.StoreException;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
-import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
 /**
- * The fault tolerance around every Redis round trip: a timeout, retries with exponential backoff and jitter for
- * failures to reach Redis, and one circuit breaker for all calls. Refusals ({@link StoreException}) are answers,
- * not failures: they are neither retried nor counted by the breaker. Operations that must not run twice throw
- * {@link BackendUnavailableException.NotRetryable}, which aborts the retry but still counts as a failure.
+ * The fault tolerance around every Redis round trip: a timeout and one circuit breaker for all calls. Refusals
+ * ({@link StoreException}) are answers, not failures: the breaker does not count them. Operations that may run
+ * twice go through {@link RedisRetry}, which retries this on failures and timeouts.
  *
  * <p>Every value is in milliseconds and can be overridden with the standard MicroProfile Fault Tolerance keys, for
  * example {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500}. The breaker's delay is also the
@@ -60,10 +56,6 @@ public class RedisGuard {
     }
 
     @Timeout(1000)
-    @Retry(maxRetries = 2, delay = 50, jitter = 25, maxDuration = 2000,
-            retryOn = BackendUnavailableException.class,
-            abortOn = {StoreException.class, BackendUnavailableException.NotRetryable.class})
-    @ExponentialBackoff(factor = 4, maxDelay = 1000)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = BREAKER_DELAY_MILLIS, successThreshold = 1,
             skipOn = StoreException.class)
     @CircuitBreakerName(CIRCUIT)

@@ -4,10 +4,12 @@ import io.metricstore.store.model.LockKind;
 import java.util.List;
 
 /**
- * Every key of one namespace. Each starts with {@code {ns}:}, the namespace as a Cluster hash tag, so a namespace
- * lives in one slot and every script may touch all of its keys:
+ * Every key of one namespace, layout version {@value #LAYOUT}. Each starts with {@code {ns}:}, the namespace as a
+ * Cluster hash tag, so a namespace lives in one slot; every script names each key it touches in {@code KEYS}:
  * <ul>
- *   <li>{@code epoch} (string, created once with the state), {@code seq} (the sequence), {@code horizon};</li>
+ *   <li>{@code meta}: hash {@code epoch} (the id of the state's history), {@code origin} (the run id of the Redis
+ *       process that wrote it, see {@code state.lua}), {@code layout} (this layout's version);
+ *       {@code seq} (the sequence), {@code horizon};</li>
  *   <li>{@code s:<series id>}: hash {@code v} value, {@code t} updatedAt ms, {@code s} source, {@code r} precedence
  *       rank; {@code PEXPIREAT updatedAt + retention}, so memory is reclaimed even if no replica runs;</li>
  *   <li>{@code index}: sorted set of series ids scored by expiry, so the GC finds expired series without a scan;</li>
@@ -18,13 +20,19 @@ import java.util.List;
  *       the time floor ({@link io.metricstore.store.model.Fences});</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
- * The scripts build series and lock keys from {@link #prefix()} themselves (the GC deletes keys it finds in the
- * indexes), so the layout of those two is written here and in {@code gc.lua} and {@code page.lua}.
+ * Earlier versions kept a string {@code epoch} and per-kind {@code fences:<kind>} hashes, which this layout no
+ * longer reads.
  */
 final class RedisKeys {
 
+    /**
+     * The version of this layout, recorded in {@code meta}: a replica that finds another one there writes nothing
+     * ({@link ServerCheck}), so a rolling upgrade never mixes layouts.
+     */
+    static final String LAYOUT = "2";
+
     private final String prefix;
-    final String epoch;
+    final String meta;
     final String seq;
     final String horizon;
     final String index;
@@ -37,7 +45,7 @@ final class RedisKeys {
 
     RedisKeys(String namespace) {
         this.prefix = "{" + namespace + "}:";
-        this.epoch = prefix + "epoch";
+        this.meta = prefix + "meta";
         this.seq = prefix + "seq";
         this.horizon = prefix + "horizon";
         this.index = prefix + "index";
@@ -49,22 +57,12 @@ final class RedisKeys {
         this.familiesExpiry = prefix + "families:expiry";
     }
 
-    /** {@code {ns}:}, which the scripts extend into series and lock keys. */
-    String prefix() {
-        return prefix;
-    }
-
-    /** The prefix of series keys, for {@code page.lua}. */
-    String seriesPrefix() {
-        return prefix + "s:";
-    }
-
     String series(String id) {
         return prefix + "s:" + id;
     }
 
     String lock(LockKind kind, String key) {
-        return prefix + "lock:" + lockMember(kind, key);
+        return lockOf(lockMember(kind, key));
     }
 
     /** A held lock's member in the {@code locks} index; the lock key is the prefix, {@code lock:} and this. */
@@ -72,21 +70,31 @@ final class RedisKeys {
         return kind.wire() + ":" + key;
     }
 
+    /** The key of a member of the {@code locks} index. */
+    String lockOf(String member) {
+        return prefix + "lock:" + member;
+    }
+
     /** The keys of {@code upsert.lua} before the series keys. */
     List<String> upsert() {
-        return List.of(epoch, seq, index, changes, tombstones);
+        return List.of(meta, seq, index, changes, tombstones);
     }
 
     List<String> cursor() {
-        return List.of(epoch, seq);
+        return List.of(meta, seq);
     }
 
     List<String> page() {
-        return List.of(epoch, seq, horizon, changes);
+        return List.of(meta, seq, horizon, changes);
     }
 
+    /** The keys of {@code gc.lua} before the series and lock keys. */
     List<String> gc() {
-        return List.of(epoch, seq, index, changes, tombstones, horizon, locks, families, familiesExpiry);
+        return List.of(meta, seq, index, changes, tombstones, horizon, locks, families, familiesExpiry);
+    }
+
+    List<String> due() {
+        return List.of(index, locks);
     }
 
     List<String> familyKeys() {

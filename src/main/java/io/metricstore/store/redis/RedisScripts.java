@@ -12,7 +12,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The Lua scripts of the Redis backend, called by SHA. A server that does not know a script (after a restart or
+ * The Lua scripts of the Redis backend, called by SHA. Each declares every key it touches in {@code KEYS} (Redis
+ * Cluster routes and migrates by them); the reads ({@code cursor}, {@code page}, {@code states}, {@code due},
+ * {@code probe}, {@code families}) write nothing. A server that does not know a script (after a restart or
  * {@code SCRIPT FLUSH}) answers {@code NOSCRIPT}; the script is then sent whole once, which also caches it again.
  */
 final class RedisScripts {
@@ -20,9 +22,9 @@ final class RedisScripts {
     /** One script: its source (a classpath resource beside this class) and SHA-1. */
     record Script(String name, String source, String sha) {
 
-        /** A script that needs the epoch gets {@code epoch.lua} in front of it. */
-        static Script load(String name, boolean withEpoch) {
-            String source = (withEpoch ? read("epoch") : "") + read(name);
+        /** A script that changes the feed gets {@code state.lua} (the epoch's rules) in front of it. */
+        static Script load(String name, boolean changesFeed) {
+            String source = (changesFeed ? read("state") : "") + read(name);
             try {
                 byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
                 return new Script(name, source, HexFormat.of().formatHex(sha));
@@ -45,9 +47,13 @@ final class RedisScripts {
     }
 
     static final Script UPSERT = Script.load("upsert", true);
-    static final Script CURSOR = Script.load("cursor", true);
-    static final Script PAGE = Script.load("page", true);
     static final Script GC = Script.load("gc", true);
+    static final Script INIT = Script.load("init", true);
+    static final Script CURSOR = Script.load("cursor", false);
+    static final Script PAGE = Script.load("page", false);
+    static final Script STATES = Script.load("states", false);
+    static final Script DUE = Script.load("due", false);
+    static final Script PROBE = Script.load("probe", false);
     static final Script ACQUIRE = Script.load("acquire", false);
     static final Script EXTEND = Script.load("extend", false);
     static final Script DESCRIBE = Script.load("describe", false);

@@ -28,7 +28,22 @@ final class Replies {
     private Replies() {
     }
 
-    /** {@code upsert.lua}: one chunk applied, or the whole batch refused by the series cap. */
+    /** Whether a read script found the namespace without an epoch ({@code NEW}): {@code init.lua} creates it. */
+    static boolean noEpoch(Response reply) {
+        return "NEW".equals(reply.get(0).toString());
+    }
+
+    /** The layout version a script found in the namespace ({@code LAYOUT}), when it is not this version's. */
+    static Optional<String> otherLayout(Response reply) {
+        return "LAYOUT".equals(reply.get(0).toString()) ? Optional.of(reply.get(1).toString()) : Optional.empty();
+    }
+
+    /** {@code init.lua}: the namespace's epoch. */
+    static String epoch(Response reply) {
+        return reply.get(1).toString();
+    }
+
+    /** {@code upsert.lua}: the batch applied, or refused whole by the series cap. */
     sealed interface Upsert permits Upserted, Capped {
 
         static Upsert decode(Response reply) {
@@ -42,7 +57,7 @@ final class Replies {
         }
     }
 
-    /** The chunk's outcomes and the cursor after it. */
+    /** The batch's outcomes and the cursor after it. */
     record Upserted(Cursor cursor, int applied, int unchanged, int stale) implements Upsert {
     }
 
@@ -68,47 +83,76 @@ final class Replies {
         }
 
         private static FeedPage feedPage(Response reply) {
-            List<Change> events = new ArrayList<>((reply.size() - 5) / 6);
-            for (int i = 5; i < reply.size(); i += 6) {
-                String id = reply.get(i).toString();
-                if ("1".equals(reply.get(i + 2).toString())) {
-                    events.add(Change.deletion(id));
-                } else {
-                    MetricPoint point = SeriesId.parse(id, SampleValue.parse(reply.get(i + 3).toString()),
-                            Instant.ofEpochMilli(Long.parseLong(reply.get(i + 4).toString())));
-                    String written = reply.get(i + 5).toString();
-                    WriteSource source = WriteSource.parse(written)
-                            .orElseThrow(() -> unexpected("page", "source " + written));
-                    events.add(Change.upsert(new Series(id, point, source)));
-                }
+            List<String> ids = new ArrayList<>((reply.size() - 5) / 2);
+            for (int i = 5; i < reply.size(); i += 2) {
+                ids.add(reply.get(i).toString());
             }
             // The last scanned sequence is a sorted-set score, which Redis writes as a float.
             return new FeedPage(cursor(reply.get(1), reply.get(2)), reply.get(3).toInteger() == 1,
-                    (long) Double.parseDouble(reply.get(4).toString()), events);
+                    (long) Double.parseDouble(reply.get(4).toString()), ids);
         }
     }
 
     /**
-     * Up to a page of events after a sequence; {@code current} is the store's cursor when the page was read,
-     * {@code lastScanned} the sequence of the last feed entry the page looked at (0 when none).
+     * Up to a page of the feed after a sequence: the ids changed, in feed order; {@code current} is the store's
+     * cursor when the page was read, {@code lastScanned} the sequence of the last feed entry the page looked at (0
+     * when none).
      */
-    record FeedPage(Cursor current, boolean more, long lastScanned, List<Change> events) implements Page {
+    record FeedPage(Cursor current, boolean more, long lastScanned, List<String> ids) implements Page {
     }
 
     /** The cursor is from another epoch, below the horizon or ahead of the store. */
     record Expired(CursorExpired.Reason reason) implements Page {
     }
 
-    /** {@code gc.lua}: what one bounded step removed; a step that removed a full page of anything is repeated. */
+    /**
+     * {@code states.lua}: the series {@code ids} as changes: each present and live by {@code now} as its state, the
+     * others as deletions (in a delta) or left out (in a snapshot).
+     */
+    static List<Change> changes(List<String> ids, Response states, Instant now, long retentionMillis,
+                                boolean snapshot) {
+        List<Change> changes = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            String value = states.get(3 * i).toString();
+            String updatedAt = states.get(3 * i + 1).toString();
+            // Live: present and not yet expired by the caller's clock (Redis' own expiry lags behind that rule).
+            if (!value.isEmpty() && Long.parseLong(updatedAt) + retentionMillis > now.toEpochMilli()) {
+                MetricPoint point = SeriesId.parse(id, SampleValue.parse(value),
+                        Instant.ofEpochMilli(Long.parseLong(updatedAt)));
+                String written = states.get(3 * i + 2).toString();
+                WriteSource source = WriteSource.parse(written)
+                        .orElseThrow(() -> unexpected("states", "source " + written));
+                changes.add(Change.upsert(new Series(id, point, source)));
+            } else if (!snapshot) {
+                changes.add(Change.deletion(id));
+            }
+        }
+        return changes;
+    }
+
+    /** {@code due.lua}: the series ids and lock members due by now, up to a step each. */
+    record Due(List<String> series, List<String> locks) {
+
+        static Due decode(Response reply) {
+            return new Due(strings(reply.get(0)), strings(reply.get(1)));
+        }
+    }
+
+    /** {@code gc.lua}: what one bounded step removed. */
     record GcStep(int series, int locks, int tombstones, int families) {
 
         static GcStep decode(Response reply) {
-            return new GcStep(reply.get(0).toInteger(), reply.get(1).toInteger(), reply.get(2).toInteger(),
-                    reply.get(3).toInteger());
+            return new GcStep(reply.get(1).toInteger(), reply.get(2).toInteger(), reply.get(3).toInteger(),
+                    reply.get(4).toInteger());
         }
+    }
 
-        boolean full(int page) {
-            return series == page || locks == page || tombstones == page || families == page;
+    /** {@code probe.lua}: Redis' clock in ms and the namespace's layout version ({@code ""} for none yet). */
+    record Probe(long redisMillis, String layout) {
+
+        static Probe decode(Response reply) {
+            return new Probe(reply.get(0).toLong() * 1000 + reply.get(1).toLong() / 1000, reply.get(2).toString());
         }
     }
 
@@ -155,7 +199,7 @@ final class Replies {
 
     /** {@code cursor.lua}: the epoch and the sequence. */
     static Cursor cursor(Response reply) {
-        return cursor(reply.get(0), reply.get(1));
+        return cursor(reply.get(1), reply.get(2));
     }
 
     /** {@code families.lua}: name and description pairs, the description being the type, a newline and the help. */
@@ -183,6 +227,12 @@ final class Replies {
         return expiresAt.isAfter(now)
                 ? Optional.of(new LockState(kind, key, Long.parseLong(fence.toString()), expiresAt))
                 : Optional.empty();
+    }
+
+    private static List<String> strings(Response list) {
+        List<String> strings = new ArrayList<>(list.size());
+        list.forEach(item -> strings.add(item.toString()));
+        return strings;
     }
 
     private static Cursor cursor(Response epoch, Response sequence) {

@@ -2,7 +2,8 @@
 -- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index
 -- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the fence floor of now
 -- (Fences.floor): a new fence is above both the counter and the floor, so a counter that was lost or restored from
--- an older state does not bring back fences issued before
+-- an older state does not bring back fences issued before; ARGV[6] key expiry margin (ms): Redis' own expiry comes
+-- that long after the lease's end, never before it
 -- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token.
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
 local fence
@@ -21,6 +22,6 @@ else
   redis.call('SET', KEYS[2], fence)
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(ARGV[3]) + tonumber(ARGV[6])))
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 return {1, fence, ARGV[3]}

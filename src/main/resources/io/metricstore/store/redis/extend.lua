@@ -1,6 +1,7 @@
 -- Extends (ARGV[5] = 'extend') or releases (ARGV[5] = 'release') a lock held by a token.
 -- KEYS[1] lock hash, KEYS[2] lock expiry index
--- ARGV[1] token, ARGV[2] now (ms), ARGV[3] new expiry (ms), ARGV[4] index member, ARGV[5] operation
+-- ARGV[1] token, ARGV[2] now (ms), ARGV[3] new expiry (ms), ARGV[4] index member, ARGV[5] operation,
+-- ARGV[6] key expiry margin (ms): Redis' own expiry comes that long after the lease's
 -- Returns {1, fence, expiry} on success, {-1} when not held, {-2} when held by another token.
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
 if (not current[1]) or tonumber(current[3]) <= tonumber(ARGV[2]) then
@@ -15,6 +16,6 @@ if ARGV[5] == 'release' then
   return {1, current[2], current[3]}
 end
 redis.call('HSET', KEYS[1], 'exp', ARGV[3])
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(ARGV[3]) + tonumber(ARGV[6])))
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return {1, current[2], ARGV[3]}

@@ -1,19 +1,25 @@
--- One page of the compacted change feed after a sequence, with each series' current state.
--- Serves deltas (mode 'delta': the cursor is checked) and snapshots (mode 'snapshot': only live series returned).
--- KEYS[1] epoch, KEYS[2] seq, KEYS[3] horizon, KEYS[4] changes
--- ARGV[1] candidate epoch, ARGV[2] expected epoch ('' for the first snapshot page), ARGV[3] after (sequence),
--- ARGV[4] limit, ARGV[5] series key prefix, ARGV[6] mode, ARGV[7] now (ms), ARGV[8] retention (ms),
--- ARGV[9] metric name filter ('' for all)
--- Returns {'OK', epoch, seq, more, last scanned sequence, then 6 values per event: id, sequence, deleted, value,
--- updatedAt, source} or {'EXPIRED', reason}.
-local epoch = ensure_epoch(KEYS[1], ARGV[1])
+-- One page of the compacted change feed after a sequence: the ids and their sequences. A read: it writes nothing.
+-- Serves deltas (mode 'delta': the cursor is checked) and snapshots (mode 'snapshot'); the series' states are read
+-- next by states.lua, whose keys are these ids', so that every script declares the keys it touches.
+-- KEYS[1] meta, KEYS[2] seq, KEYS[3] horizon, KEYS[4] changes
+-- ARGV[1] layout version, ARGV[2] expected epoch ('' for the first snapshot page), ARGV[3] after (sequence),
+-- ARGV[4] limit, ARGV[5] mode, ARGV[6] metric name filter ('' for all)
+-- Returns {'OK', epoch, seq, more, last scanned sequence, then per wanted id: id, sequence}, {'EXPIRED', reason},
+-- {'NEW'} when the namespace has no epoch yet, or {'LAYOUT', layout found}.
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'layout')
+if not state[1] then
+  return {'NEW'}
+end
+if state[2] ~= ARGV[1] then
+  return {'LAYOUT', state[2] or ''}
+end
+local epoch = state[1]
 local seq = redis.call('GET', KEYS[2]) or '0'
 local after = tonumber(ARGV[3])
-local snapshot = ARGV[6] == 'snapshot'
 if ARGV[2] ~= '' and ARGV[2] ~= epoch then
   return {'EXPIRED', 'epoch'}
 end
-if not snapshot then
+if ARGV[5] == 'delta' then
   if after < tonumber(redis.call('GET', KEYS[3]) or '0') then
     return {'EXPIRED', 'horizon'}
   end
@@ -29,32 +35,14 @@ if count > limit then
   more = 1
   count = limit
 end
-local now = tonumber(ARGV[7])
-local retention = tonumber(ARGV[8])
-local name = ARGV[9]
+local name = ARGV[6]
 local out = {'OK', epoch, seq, more, '0'}
 for i = 1, count do
   local id, at = changes[2 * i - 1], changes[2 * i]
   out[5] = at
-  local wanted = name == '' or id == name or string.sub(id, 1, #name + 1) == name .. '{'
-  if wanted then
-    local state = redis.call('HMGET', ARGV[5] .. id, 'v', 't', 's')
-    -- Live: present and not yet expired by the caller's clock (Redis' own expiry may lag or lead it).
-    if state[1] and tonumber(state[2]) + retention > now then
-      table.insert(out, id)
-      table.insert(out, at)
-      table.insert(out, '0')
-      table.insert(out, state[1])
-      table.insert(out, state[2])
-      table.insert(out, state[3])
-    elseif not snapshot then
-      table.insert(out, id)
-      table.insert(out, at)
-      table.insert(out, '1')
-      table.insert(out, '')
-      table.insert(out, '')
-      table.insert(out, '')
-    end
+  if name == '' or id == name or string.sub(id, 1, #name + 1) == name .. '{' then
+    table.insert(out, id)
+    table.insert(out, at)
   end
 end
 return out
