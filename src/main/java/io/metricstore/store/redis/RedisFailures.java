@@ -15,13 +15,17 @@ final class RedisFailures {
      * serve now, which is an outage to answer with 503.
      */
     private static final List<String> BUGS = List.of("WRONGTYPE", "ERR Error running script", "ERR user_script",
-            "ERR wrong number of arguments", "ERR unknown command", "ERR syntax error");
+            "ERR Error compiling script", "ERR wrong number of arguments", "ERR unknown command",
+            "ERR Unknown Redis command", "ERR syntax error");
     /**
-     * Outages that Redis 6.2 reports from inside a script wrapped as {@code ERR Error running script …: -OOM …}
-     * (Redis 7 keeps the code in front): the wrapper alone would read as a bug.
+     * Outages that a script runs into, which Redis reports behind a script error: Redis 6.2 wraps every error raised
+     * inside a script as {@code ERR Error running script …: -OOM …} (Redis 7 keeps the code in front), and both report
+     * a key outside the node's slots (during a slot migration), a cluster that is down and a killed script without
+     * any code. The wrapper alone would read as a bug.
      */
-    private static final Pattern WRAPPED_OUTAGE = Pattern.compile(
-            "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK) ");
+    private static final Pattern OUTAGE_IN_SCRIPT = Pattern.compile(
+            "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK) "
+                    + "|(?i:non local key|cluster is down|script killed by user)");
 
     private RedisFailures() {
     }
@@ -37,7 +41,7 @@ final class RedisFailures {
      */
     static RuntimeException translate(RuntimeException failure, Duration retryAfter) {
         String reply = errorReply(failure);
-        if (reply != null && BUGS.stream().anyMatch(reply::startsWith) && !WRAPPED_OUTAGE.matcher(reply).find()) {
+        if (reply != null && BUGS.stream().anyMatch(reply::startsWith) && !OUTAGE_IN_SCRIPT.matcher(reply).find()) {
             return new IllegalStateException("Redis refused a command: " + reply, failure);
         }
         return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure, retryAfter);
