@@ -399,6 +399,7 @@ public class RedisBackend implements StoreBackend {
     private Response namespaced(Response reply) {
         Optional<String> found = Replies.otherLayout(reply);
         if (found.isPresent()) {
+            server.invalidate();
             throw new BackendUnavailableException("the namespace holds key layout " + found.get() + " and this version "
                     + "writes layout " + RedisKeys.LAYOUT + ": versions of different layouts must not run together "
                     + "(see the upgrade path in the README)", null, guard.retryAfter());

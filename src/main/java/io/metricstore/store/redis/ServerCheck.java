@@ -67,6 +67,11 @@ final class ServerCheck {
         }
     }
 
+    /** Probes again at the next check: a script found something (another layout) that the last probe did not. */
+    void invalidate() {
+        last = null;
+    }
+
     private Sample sample() {
         Sample sample = last;
         if (sample != null && nanos.getAsLong() - sample.takenNanos() < INTERVAL.toNanos()) {
@@ -80,7 +85,7 @@ final class ServerCheck {
             long sent = nanos.getAsLong();
             Replies.Probe answer = probe.get();
             long received = nanos.getAsLong();
-            sample = new Sample(answer.redisMillis(), (sent + received) / 2, (received - sent) / 1_000_000,
+            sample = new Sample(answer.redisMillis(), sent + (received - sent) / 2, (received - sent) / 1_000_000,
                     answer.layout());
             last = sample;
             return sample;
