@@ -182,7 +182,8 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public void describe(List<Family> families, Instant now) {
-        List<String> args = new ArrayList<>(3 * families.size());
+        List<String> args = new ArrayList<>(1 + 3 * families.size());
+        args.add(RedisKeys.LAYOUT);
         String expiry = Long.toString(now.toEpochMilli() + retentionMillis);
         for (Family family : families) {
             args.add(family.name());
@@ -190,7 +191,8 @@ public class RedisBackend implements StoreBackend {
             args.add(expiry);
         }
         server.require(now);
-        acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.familyKeys(), args), true);
+        namespaced(acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.describe(), args),
+                true));
     }
 
     @Override
@@ -323,9 +325,10 @@ public class RedisBackend implements StoreBackend {
         server.require(now);
         long expiry = now.toEpochMilli() + ttl.toMillis();
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin);
-        Replies.Acquire reply = Replies.Acquire.decode(acknowledged(
-                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true));
+                RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin,
+                RedisKeys.LAYOUT);
+        Replies.Acquire reply = Replies.Acquire.decode(namespaced(acknowledged(
+                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true)));
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }
@@ -350,12 +353,12 @@ public class RedisBackend implements StoreBackend {
     private Replies.Owned ownerCall(LockKind kind, String key, String token, Instant now, long expiry,
                                     OwnerOperation operation, boolean retry) {
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin);
+                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin, RedisKeys.LAYOUT);
         // A release lost in a failover leaves the lock held until it expires, which is safe: only an extend waits.
         Function<RedisDataSource, Response> call =
                 connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);
-        Replies.OwnerCall reply = Replies.OwnerCall.decode(operation == OwnerOperation.EXTEND
-                ? acknowledged(call, retry) : guarded(() -> call.apply(redis), retry));
+        Replies.OwnerCall reply = Replies.OwnerCall.decode(namespaced(operation == OwnerOperation.EXTEND
+                ? acknowledged(call, retry) : guarded(() -> call.apply(redis), retry)));
         if (reply instanceof Replies.NotHeld) {
             throw new StoreException.LockNotHeld(kind, key);
         }
@@ -395,14 +398,15 @@ public class RedisBackend implements StoreBackend {
         return namespaced(acknowledged(connection -> RedisScripts.run(connection, script, scriptKeys, args), true));
     }
 
-    /** A reply that found another key layout in the namespace is a 503: this replica must not write there. */
+    /**
+     * A reply that found another key layout in the namespace is a 503: this replica must not write there. The scripts
+     * see the layout as it is; the {@link ServerCheck} learns from them when it changed since its last probe.
+     */
     private Response namespaced(Response reply) {
         Optional<String> found = Replies.otherLayout(reply);
+        server.layoutSeen(found.orElse(RedisKeys.LAYOUT));
         if (found.isPresent()) {
-            server.invalidate();
-            throw new BackendUnavailableException("the namespace holds key layout " + found.get() + " and this version "
-                    + "writes layout " + RedisKeys.LAYOUT + ": versions of different layouts must not run together "
-                    + "(see the upgrade path in the README)", null, guard.retryAfter());
+            throw new BackendUnavailableException(ServerCheck.otherLayout(found.get()), null, guard.retryAfter());
         }
         return reply;
     }

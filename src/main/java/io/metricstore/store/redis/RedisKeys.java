@@ -101,11 +101,15 @@ final class RedisKeys {
         return List.of(families, familiesExpiry);
     }
 
+    List<String> describe() {
+        return List.of(families, familiesExpiry, meta);
+    }
+
     List<String> acquire(LockKind kind, String key) {
-        return List.of(lock(kind, key), fence, locks);
+        return List.of(lock(kind, key), fence, locks, meta);
     }
 
     List<String> extend(LockKind kind, String key) {
-        return List.of(lock(kind, key), locks);
+        return List.of(lock(kind, key), locks, meta);
     }
 }

@@ -22,9 +22,20 @@ final class RedisScripts {
     /** One script: its source (a classpath resource beside this class) and SHA-1. */
     record Script(String name, String source, String sha) {
 
-        /** A script that changes the feed gets {@code state.lua} (the epoch's rules) in front of it. */
-        static Script load(String name, boolean changesFeed) {
-            String source = (changesFeed ? read("state") : "") + read(name);
+        /**
+         * A script with the functions it uses in front of it: {@code state.lua} (the epoch's rules) for those that
+         * change the feed, {@code layout.lua} for the other writes.
+         */
+        static Script load(String name, String... preludes) {
+            StringBuilder source = new StringBuilder();
+            for (String prelude : preludes) {
+                source.append(read(prelude));
+            }
+            source.append(read(name));
+            return of(name, source.toString());
+        }
+
+        private static Script of(String name, String source) {
             try {
                 byte[] sha = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
                 return new Script(name, source, HexFormat.of().formatHex(sha));
@@ -46,18 +57,18 @@ final class RedisScripts {
         }
     }
 
-    static final Script UPSERT = Script.load("upsert", true);
-    static final Script GC = Script.load("gc", true);
-    static final Script INIT = Script.load("init", true);
-    static final Script CURSOR = Script.load("cursor", false);
-    static final Script PAGE = Script.load("page", false);
-    static final Script STATES = Script.load("states", false);
-    static final Script DUE = Script.load("due", false);
-    static final Script PROBE = Script.load("probe", false);
-    static final Script ACQUIRE = Script.load("acquire", false);
-    static final Script EXTEND = Script.load("extend", false);
-    static final Script DESCRIBE = Script.load("describe", false);
-    static final Script FAMILIES = Script.load("families", false);
+    static final Script UPSERT = Script.load("upsert", "state");
+    static final Script GC = Script.load("gc", "state");
+    static final Script INIT = Script.load("init", "state");
+    static final Script ACQUIRE = Script.load("acquire", "layout");
+    static final Script EXTEND = Script.load("extend", "layout");
+    static final Script DESCRIBE = Script.load("describe", "layout");
+    static final Script CURSOR = Script.load("cursor");
+    static final Script PAGE = Script.load("page");
+    static final Script STATES = Script.load("states");
+    static final Script DUE = Script.load("due");
+    static final Script PROBE = Script.load("probe");
+    static final Script FAMILIES = Script.load("families");
 
     private RedisScripts() {
     }

@@ -45,10 +45,12 @@ final class ServerCheck {
     Optional<String> problem(Instant now) {
         Sample sample = sample();
         if (!sample.layout().isEmpty() && !sample.layout().equals(RedisKeys.LAYOUT)) {
-            return Optional.of("the namespace holds key layout " + sample.layout() + " and this version writes layout "
-                    + RedisKeys.LAYOUT + ": versions of different layouts must not run together (see the upgrade "
-                    + "path in the README)");
+            return Optional.of(otherLayout(sample.layout()));
         }
+        return skew(now, sample);
+    }
+
+    private Optional<String> skew(Instant now, Sample sample) {
         long redisNow = sample.redisMillis() + (nanos.getAsLong() - sample.takenNanos()) / 1_000_000;
         long skew = now.toEpochMilli() - redisNow;
         // The probe's answer left Redis somewhere within the round trip: allow half of it either way.
@@ -59,17 +61,31 @@ final class ServerCheck {
         return Optional.empty();
     }
 
-    /** Refuses a write or lock call while {@link #problem} has something to say. */
+    /**
+     * Refuses a write or lock call while this replica's clock is off. (The layout is not checked here: every script
+     * that writes checks it itself, atomically.)
+     */
     void require(Instant now) {
-        Optional<String> problem = problem(now);
-        if (problem.isPresent()) {
-            throw new BackendUnavailableException(problem.get(), null, retryAfter);
+        Optional<String> skew = skew(now, sample());
+        if (skew.isPresent()) {
+            throw new BackendUnavailableException(skew.get(), null, retryAfter);
         }
     }
 
-    /** Probes again at the next check: a script found something (another layout) that the last probe did not. */
-    void invalidate() {
-        last = null;
+    /** A script found this layout in the namespace: when the last probe found another, probe again at the next check. */
+    void layoutSeen(String layout) {
+        Sample sample = last;
+        // A namespace without a layout yet is one this version may write: as good as its own.
+        String probed = sample == null || sample.layout().isEmpty() ? RedisKeys.LAYOUT : sample.layout();
+        if (!probed.equals(layout)) {
+            last = null;
+        }
+    }
+
+    /** Why a replica must not write a namespace that holds layout {@code found}. */
+    static String otherLayout(String found) {
+        return "the namespace holds key layout " + found + " and this version writes layout " + RedisKeys.LAYOUT
+                + ": versions of different layouts must not run together (see the upgrade path in the README)";
     }
 
     private Sample sample() {

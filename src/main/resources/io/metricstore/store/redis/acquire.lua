@@ -1,10 +1,15 @@
 -- Acquires a lock for a token. A retry by the holding token renews the lease and keeps its fence.
--- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index
+-- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index, KEYS[4] meta
 -- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the fence floor of now
 -- (Fences.floor): a new fence is above both the counter and the floor, so a counter that was lost or restored from
 -- an older state does not bring back fences issued before; ARGV[6] key expiry margin (ms): Redis' own expiry comes
--- that long after the lease's end, never before it
--- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token.
+-- that long after the lease's end, never before it; ARGV[7] layout version
+-- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token, {'LAYOUT', layout found}
+-- when the namespace holds another key layout.
+local other = other_layout(KEYS[4], ARGV[7])
+if other then
+  return {'LAYOUT', other}
+end
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
 local fence
 if current[1] and tonumber(current[3]) > tonumber(ARGV[2]) then

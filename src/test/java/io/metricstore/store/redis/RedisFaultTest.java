@@ -299,6 +299,27 @@ class RedisFaultTest {
         }
     }
 
+    /** A namespace of another key layout (another version): this replica writes nothing there and is not ready. */
+    @Test
+    void anotherKeyLayoutStopsWritesAndReadiness() {
+        String name = unique("layout");
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":1}")).statusCode(200);
+        redis.execute("HSET", "{metric-store}:meta", "layout", "1");
+        try {
+            problem(post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":2}")), 503,
+                    "backend-unavailable").body("detail", containsString("key layout 1"));
+            problem(post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\"}"), 503, "backend-unavailable")
+                    .body("detail", containsString("key layout 1"));
+            given().when().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'store-backend' }.data.reason", containsString("key layout 1"));
+        } finally {
+            redis.execute("HSET", "{metric-store}:meta", "layout", "2");
+        }
+        given().queryParam("name", name).when().get("/api/v1/series").then().body("series[0].value", equalTo(1.0f));
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":3}")).statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(200);
+    }
+
     @Test
     void everyKeyOfTheNamespaceLivesInOneClusterSlot() {
         post("/api/v1/points", scrape("{\"name\":\"" + unique("slot") + "\",\"labels\":{\"a\":\"x\"},\"value\":1}"))

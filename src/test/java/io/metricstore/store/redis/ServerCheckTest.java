@@ -79,14 +79,18 @@ class ServerCheckTest {
     }
 
     @Test
-    void anotherLayoutIsAProblemUntilANewProbeFindsOurs() {
+    void anotherLayoutIsAProblemUntilAScriptSeesOursAgain() {
         layout = "1";
         assertThat(check.problem(redisNow())).hasValueSatisfying(problem -> assertThat(problem)
                 .startsWith("the namespace holds key layout 1 and this version writes layout " + RedisKeys.LAYOUT));
         layout = RedisKeys.LAYOUT;
         assertThat(check.problem(redisNow())).isPresent();
-        check.invalidate();
+        check.layoutSeen("1");
+        assertThat(check.problem(redisNow())).isPresent();
+        assertThat(probes).hasValue(1);
+        check.layoutSeen(RedisKeys.LAYOUT);
         assertThat(check.problem(redisNow())).isEmpty();
+        assertThat(probes).hasValue(2);
     }
 
     @Test
