@@ -206,6 +206,39 @@ public abstract class WriteContract extends BackendContract {
 
     // ---- concurrency
 
+    /**
+     * Large batches near the cap, at once: each is applied whole or refused whole, and together they never exceed
+     * the cap (SPEC §5: batches are atomic up to {@code store.max-batch}).
+     */
+    @Test
+    void concurrentLargeBatchesNeverExceedTheCapTogether() throws Exception {
+        use("store.max-series", "5000", "store.max-batch", "10000");
+        int writers = 4;
+        int size = 2000;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Boolean>> jobs = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            String name = "big_" + w;
+            jobs.add(() -> {
+                List<RawPoint> points = new ArrayList<>(size);
+                for (int p = 0; p < size; p++) {
+                    points.add(point(name, Map.of("p", Integer.toString(p)), 1, null));
+                }
+                start.await();
+                try {
+                    return scrape(points.toArray(RawPoint[]::new)).applied() == size;
+                } catch (StoreException.SeriesLimitExceeded refused) {
+                    return false;
+                }
+            });
+        }
+        List<Boolean> applied = run(jobs, start);
+        assertThat(applied).filteredOn(whole -> whole).hasSize(2);
+        Map<String, Series> live = live();
+        assertThat(live).hasSize(2 * size);
+        assertThat(live.values().stream().map(series -> series.point().name()).distinct()).hasSize(2);
+    }
+
     @Test
     void concurrentWritersLoseNothing() throws Exception {
         use("store.max-series", "10000");

@@ -13,6 +13,7 @@ import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
 import io.metricstore.store.model.WriteSource;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,8 @@ final class Replies {
 
     /** The layout version a script found in the namespace ({@code LAYOUT}), when it is not this version's. */
     static Optional<String> otherLayout(Response reply) {
-        return "LAYOUT".equals(reply.get(0).toString()) ? Optional.of(reply.get(1).toString()) : Optional.empty();
+        return reply.type() == ResponseType.MULTI && reply.size() == 2 && "LAYOUT".equals(reply.get(0).toString())
+                ? Optional.of(reply.get(1).toString()) : Optional.empty();
     }
 
     /** {@code init.lua}: the namespace's epoch. */
