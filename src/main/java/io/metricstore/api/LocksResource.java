@@ -165,7 +165,7 @@ public class LocksResource {
     /** A lock kind that does not exist: a 404 in the service's own words. */
     static final class UnknownKind extends NotFoundException {
         UnknownKind(String kind) {
-            super("unknown lock kind '" + kind + "': use one of " + WireName.choices(LockKind.values()));
+            super("unknown lock kind '" + kind + "': use one of " + WireName.choices(LockKind.clientKinds()));
         }
     }
 

@@ -185,7 +185,7 @@ public class MetricStore {
     public Optional<GcReport> scheduledGc() {
         Instant now = now();
         try {
-            metrics.timed("lock_acquire", () -> backend.acquire(LockKind.JOB, GC_LOCK, gcToken, config.gc().interval(), now));
+            metrics.timed("lock_acquire", () -> backend.acquire(LockKind.STORE, GC_LOCK, gcToken, config.gc().interval(), now));
         } catch (StoreException.LockHeld held) {
             return Optional.empty();
         }
@@ -195,7 +195,7 @@ public class MetricStore {
     /** Gives up this replica's GC lease at shutdown, so another replica takes over at its next tick. */
     public void releaseGcLock() {
         try {
-            backend.release(LockKind.JOB, GC_LOCK, gcToken, now());
+            backend.release(LockKind.STORE, GC_LOCK, gcToken, now());
         } catch (StoreException.LockNotHeld | StoreException.LockTokenMismatch notOurs) {
             // Another replica runs the GC, or the lease has already run out: nothing to give up.
         }

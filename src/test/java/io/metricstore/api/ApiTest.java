@@ -353,6 +353,8 @@ public class ApiTest {
     void lockRequestsAreValidated() {
         problem(post("/api/v1/locks/mutex/k", "{\"ttl\":\"30s\"}"), 404, "not-found");
         problem(given().when().get("/api/v1/locks/mutex/k").then(), 404, "not-found");
+        // The store's own leases (the GC's) are out of every client's reach.
+        problem(post("/api/v1/locks/store/gc", "{\"ttl\":\"30s\"}"), 404, "not-found");
         problem(post("/api/v1/locks/job/" + "k".repeat(257), "{\"ttl\":\"30s\"}"), 400, "validation")
                 .body("errors[0].field", equalTo("key"));
         problem(given().urlEncodingEnabled(false).contentType(ContentType.JSON).body("{\"ttl\":\"30s\"}")

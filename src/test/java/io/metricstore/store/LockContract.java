@@ -146,7 +146,7 @@ public abstract class LockContract extends BackendContract {
     @Test
     void theScheduledGcRunsOnTheReplicaHoldingTheGcLockUntilItReleasesIt() {
         assertThat(store.scheduledGc()).isPresent();
-        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+        assertThat(store.inspect(LockKind.STORE, MetricStore.GC_LOCK)).isPresent();
         StoreConfig shared = config;
         MetricStore otherReplica = new MetricStore(backend, shared, clock,
                 new StoreMetrics(new SimpleMeterRegistry(), backend, clock));
@@ -155,7 +155,18 @@ public abstract class LockContract extends BackendContract {
         store.releaseGcLock();
         assertThat(otherReplica.scheduledGc()).isPresent();
         store.releaseGcLock();
-        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).isPresent();
+        assertThat(store.inspect(LockKind.STORE, MetricStore.GC_LOCK)).isPresent();
+    }
+
+    /** The GC's lease is the store's own: a client's job key {@code gc} is just another key (SPEC §2). */
+    @Test
+    void aClientsJobKeyGcNeitherBlocksNorIsBlockedByTheGc() {
+        store.acquire(LockKind.JOB, MetricStore.GC_LOCK, Duration.ofMinutes(1), "client");
+        assertThat(store.scheduledGc()).isPresent();
+        assertThat(store.inspect(LockKind.JOB, MetricStore.GC_LOCK)).hasValueSatisfying(
+                held -> assertThat(held.expiresAt()).isEqualTo(t0.plusSeconds(60)));
+        store.release(LockKind.JOB, MetricStore.GC_LOCK, "client");
+        assertThat(store.scheduledGc()).isPresent();
     }
 
     @Test

@@ -2,12 +2,16 @@ package io.metricstore.store.model;
 
 import java.util.Optional;
 
-/** The two independent lock namespaces. */
+/** The independent lock namespaces: two for clients, one for the store itself. */
 public enum LockKind implements WireName {
     /** Makes a backfill job run once. */
     JOB("job"),
     /** Drops repeated events. */
-    DEDUP("dedup");
+    DEDUP("dedup"),
+    /** The store's own leases (the GC's election), which no API call can name: every client key is the client's. */
+    STORE("store");
+
+    private static final LockKind[] CLIENT_KINDS = {JOB, DEDUP};
 
     private final String wire;
 
@@ -20,7 +24,13 @@ public enum LockKind implements WireName {
         return wire;
     }
 
+    /** The kinds clients may lock, in the order they are documented. */
+    public static LockKind[] clientKinds() {
+        return CLIENT_KINDS.clone();
+    }
+
+    /** A kind clients may lock, by its spelling in paths. */
     public static Optional<LockKind> parse(String text) {
-        return WireName.parse(values(), text);
+        return WireName.parse(CLIENT_KINDS, text);
     }
 }
