@@ -1,0 +1,80 @@
+package io.metricstore.store.redis;
+
+import static io.metricstore.api.ApiTest.post;
+import static io.metricstore.api.ApiTest.problem;
+import static io.metricstore.api.ApiTest.scrape;
+import static io.metricstore.api.ApiTest.unique;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.metricstore.PackagedJar;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code store.redis.min-replicas-ack}: a write (points, a lock) is acknowledged only once a replica confirms it
+ * ({@code WAIT} on the write's connection); without a replica it answers 503, and the client's retry, a replay that
+ * changes nothing, is acknowledged once the replica is back.
+ */
+@QuarkusTest
+@TestProfile(RedisReplicaAckTest.OneReplicaMustConfirm.class)
+class RedisReplicaAckTest {
+
+    public static class OneReplicaMustConfirm implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("store.redis.min-replicas-ack", "1",
+                    "store.redis.min-replicas-ack-timeout", "200ms");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(RedisPrimaryAndReplica.class));
+        }
+    }
+
+    @RedisPrimaryAndReplica.Replica
+    RedisControl replica;
+
+    @Inject
+    RedisDataSource primary;
+
+    @Test
+    void aWriteIsAcknowledgedOnlyOnceAReplicaHasIt() throws InterruptedException {
+        awaitReplicaOnline();
+        String name = unique("acked");
+        String body = scrape("{\"name\":\"" + name + "\",\"value\":1}");
+        post("/api/v1/points", body).statusCode(200).body("applied", equalTo(1));
+        post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\",\"token\":\"t1\"}").statusCode(201);
+
+        replica.kill();
+        try {
+            String lost = scrape("{\"name\":\"" + name + "\",\"value\":2}");
+            problem(post("/api/v1/points", lost), 503, "backend-unavailable")
+                    .body("detail", containsString("only 0 of the 1 Redis replicas"))
+                    .header("Retry-After", equalTo("5"));
+            problem(post("/api/v1/locks/job/" + unique("unacked"), "{\"ttl\":\"30s\",\"token\":\"t2\"}"), 503,
+                    "backend-unavailable");
+        } finally {
+            replica.start();
+        }
+        awaitReplicaOnline();
+        // The client retries: the primary already has the point, so the replay is unchanged, and acknowledged now.
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":2}")).statusCode(200)
+                .body("applied", equalTo(0)).body("unchanged", equalTo(1));
+        post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\",\"token\":\"t1\"}").statusCode(201);
+    }
+
+    private void awaitReplicaOnline() throws InterruptedException {
+        // Replication runs on Redis' own time, which a test cannot move.
+        PackagedJar.await(() -> primary.execute("INFO", "replication").toString().contains("state=online"),
+                Duration.ofSeconds(30), "the replica online");
+    }
+}
