@@ -49,7 +49,7 @@ class ManifestIT {
                 String path = Manifests.at(manifests.container(), probe, "httpGet", "path");
                 awaitStatus(base + path, 200);
             }
-            PackagedJar.await(() -> redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:job:gc").equals(":1"),
+            PackagedJar.await(() -> redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:store:gc").equals(":1"),
                     Duration.ofSeconds(60), "this replica took the GC lease");
             String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
             assertThat(output).as("every variable is a known property").doesNotContain("Unrecognized configuration key");
@@ -58,7 +58,7 @@ class ManifestIT {
             awaitStatus(base + "/q/health/ready", 503);
             given().get(base + "/api/v1/cursor").then().statusCode(200);
             assertThat(service.waitFor(40, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
-            assertThat(redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:job:gc"))
+            assertThat(redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:store:gc"))
                     .as("the GC lease was released at shutdown").isEqualTo(":0");
         } finally {
             if (service != null) {
