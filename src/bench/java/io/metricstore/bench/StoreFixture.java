@@ -79,7 +79,7 @@ final class StoreFixture implements AutoCloseable {
                     redis.dataSource.flushall();
                     RedisGuard guard = guardOutsideCdi();
                     RedisBackend redisBackend = new RedisBackend(redis.dataSource, config(), guard,
-                            new RedisRetry(guard));
+                            new RedisRetry(guard), Clock.systemUTC());
                     yield new StoreFixture(redisBackend, redis, size);
                 } catch (RuntimeException e) {
                     redis.close();

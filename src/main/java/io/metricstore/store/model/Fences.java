@@ -7,6 +7,10 @@ package io.metricstore.store.model;
  * failed over to a replica that missed the last acquires) therefore never issues a fence again, as long as the clock
  * that {@code now} comes from does not go back and the store issued, on average, fewer than {@value #PER_MILLI}
  * fences per millisecond. Values stay below 2^53, exact as JSON numbers, until the year 2248.
+ *
+ * <p>With several replicas, each with its own clock, the fences a lost state issued may lie above the floor of a
+ * replica whose clock lags the one that issued them. A shared backend that finds its state may have gone back
+ * therefore raises the counter to the {@link #seed} first: the floor of now plus twice the skew any replica may have.
  */
 public final class Fences {
 
@@ -19,6 +23,14 @@ public final class Fences {
     /** The floor at {@code nowMillis}: a new fence is above it and above every fence issued before. */
     public static long floor(long nowMillis) {
         return nowMillis * PER_MILLI;
+    }
+
+    /**
+     * Where the counter of a state that may have come back older restarts: above every fence issued before by any
+     * replica whose clock was within {@code maxSkewMillis} of the shared one, with a second to spare.
+     */
+    public static long seed(long nowMillis, long maxSkewMillis) {
+        return floor(nowMillis + 2 * maxSkewMillis + 1000);
     }
 
     /** The fence after {@code last} at {@code nowMillis}. */

@@ -33,6 +33,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
@@ -87,6 +89,7 @@ public class RedisBackend implements StoreBackend {
     private final long tombstoneRetentionMillis;
     private final int maxSeries;
     private final String expiryMargin;
+    private final long maxReplicaSkewMillis;
     private final int minReplicasAck;
     private final String minReplicasAckTimeout;
     private final RedisKeys keys;
@@ -103,8 +106,15 @@ public class RedisBackend implements StoreBackend {
      */
     @Inject
     public RedisBackend(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard,
-                        RedisRetry retry) {
-        this(active(redis), config, guard, retry);
+                        RedisRetry retry, Clock clock, Config settings) {
+        this(active(redis), config, guard, retry, clock);
+        String clientType = settings.getOptionalValue("quarkus.redis.client-type", String.class).orElse("standalone");
+        if (minReplicasAck > 0 && clientType.equalsIgnoreCase("cluster")) {
+            // WAIT names no key, so a Cluster client sends it to any primary, not the one that took the write.
+            throw new ConfigurationException("store.redis.min-replicas-ack=" + minReplicasAck + " does not work with "
+                    + "quarkus.redis.client-type=cluster: set store.redis.min-replicas-ack=0, or use a standalone or "
+                    + "Sentinel Redis");
+        }
     }
 
     /** With {@code store.backend=redis} a Redis client must be configured: say so at start-up, by property name. */
@@ -118,7 +128,7 @@ public class RedisBackend implements StoreBackend {
         return redis.get();
     }
 
-    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard, RedisRetry retry) {
+    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard, RedisRetry retry, Clock clock) {
         this.redis = redis;
         this.guard = guard;
         this.retry = retry;
@@ -126,11 +136,19 @@ public class RedisBackend implements StoreBackend {
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();
         this.expiryMargin = Long.toString(EXPIRY_MARGIN.plus(config.maxReplicaSkew()).toMillis());
+        this.maxReplicaSkewMillis = config.maxReplicaSkew().toMillis();
         this.minReplicasAck = config.redis().minReplicasAck();
-        this.minReplicasAckTimeout = Long.toString(config.redis().minReplicasAckTimeout().toMillis());
+        Duration ackTimeout = config.redis().minReplicasAckTimeout();
+        if (minReplicasAck > 0 && ackTimeout.compareTo(guard.timeout()) >= 0) {
+            throw new ConfigurationException("store.redis.min-replicas-ack-timeout (" + ackTimeout.toMillis() + " ms) "
+                    + "must be shorter than the timeout of a Redis round trip (" + guard.timeout().toMillis() + " ms, "
+                    + RedisGuard.class.getName() + "/call/Timeout/value)");
+        }
+        this.minReplicasAckTimeout = Long.toString(ackTimeout.toMillis());
         this.keys = new RedisKeys(config.namespace());
+        // Not retried: a retried probe's round trip would widen what the clock check must allow.
         this.server = new ServerCheck(() -> Replies.Probe.decode(script(RedisScripts.PROBE, List.of(keys.meta),
-                List.of(), true)), System::nanoTime, config.maxReplicaSkew(), guard.retryAfter());
+                List.of(), false)), System::nanoTime, clock, config.maxReplicaSkew(), guard.retryAfter());
     }
 
     @Override
@@ -145,7 +163,7 @@ public class RedisBackend implements StoreBackend {
         if (points.isEmpty()) {
             return new WriteResult(0, 0, 0, cursor());
         }
-        server.require(now);
+        server.require();
         Set<String> distinct = new LinkedHashSet<>();
         List<String> scriptKeys = new ArrayList<>(5 + points.size());
         scriptKeys.addAll(keys.upsert());
@@ -172,10 +190,13 @@ public class RedisBackend implements StoreBackend {
         args.add(Integer.toString(distinct.size()));
         args.addAll(distinct);
         args.addAll(values);
-        Replies.Upsert reply = Replies.Upsert.decode(write(RedisScripts.UPSERT, scriptKeys, args));
+        Acknowledged written = acknowledged(
+                connection -> RedisScripts.run(connection, RedisScripts.UPSERT, scriptKeys, args), true);
+        Replies.Upsert reply = Replies.Upsert.decode(written.reply());
         if (reply instanceof Replies.Capped capped) {
             throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
         }
+        confirmed(written);
         Replies.Upserted batch = (Replies.Upserted) reply;
         return new WriteResult(batch.applied(), batch.unchanged(), batch.stale(), batch.cursor());
     }
@@ -190,8 +211,8 @@ public class RedisBackend implements StoreBackend {
             args.add(family.type().wire() + "\n" + family.help());
             args.add(expiry);
         }
-        server.require(now);
-        namespaced(acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.describe(), args),
+        server.require();
+        confirmed(acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.describe(), args),
                 true));
     }
 
@@ -261,7 +282,7 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public GcReport gc(Instant now) {
-        server.require(now);
+        server.require();
         int series = 0;
         int locks = 0;
         int tombstones = 0;
@@ -307,7 +328,7 @@ public class RedisBackend implements StoreBackend {
             if (!reachable.get()) {
                 guarded(() -> redis.execute("PING"), false);
             }
-            return server.problem(now);
+            return server.problem();
         } catch (BackendUnavailableException unavailable) {
             return Optional.of(unavailable.getMessage());
         }
@@ -322,22 +343,24 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        server.require(now);
+        server.require();
         long expiry = now.toEpochMilli() + ttl.toMillis();
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
                 RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin,
-                RedisKeys.LAYOUT);
-        Replies.Acquire reply = Replies.Acquire.decode(namespaced(acknowledged(
-                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true)));
+                RedisKeys.LAYOUT, Long.toString(Fences.seed(now.toEpochMilli(), maxReplicaSkewMillis)));
+        Acknowledged written = acknowledged(
+                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true);
+        Replies.Acquire reply = Replies.Acquire.decode(written.reply());
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }
+        confirmed(written);
         return new LockGrant(kind, key, token, ((Replies.Acquired) reply).fence(), Instant.ofEpochMilli(expiry));
     }
 
     @Override
     public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        server.require(now);
+        server.require();
         long expiry = now.toEpochMilli() + ttl.toMillis();
         Replies.Owned owned = ownerCall(kind, key, token, now, expiry, OwnerOperation.EXTEND, true);
         return new LockGrant(kind, key, token, owned.fence(), Instant.ofEpochMilli(expiry));
@@ -346,7 +369,7 @@ public class RedisBackend implements StoreBackend {
     @Override
     public void release(LockKind kind, String key, String token, Instant now) {
         // Not retried: a release whose reply was lost would be repeated as "not held".
-        server.require(now);
+        server.require();
         ownerCall(kind, key, token, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
     }
 
@@ -357,13 +380,17 @@ public class RedisBackend implements StoreBackend {
         // A release lost in a failover leaves the lock held until it expires, which is safe: only an extend waits.
         Function<RedisDataSource, Response> call =
                 connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);
-        Replies.OwnerCall reply = Replies.OwnerCall.decode(namespaced(operation == OwnerOperation.EXTEND
-                ? acknowledged(call, retry) : guarded(() -> call.apply(redis), retry)));
+        Acknowledged written = operation == OwnerOperation.EXTEND
+                ? acknowledged(call, retry) : new Acknowledged(namespaced(guarded(() -> call.apply(redis), retry)), 0);
+        Replies.OwnerCall reply = Replies.OwnerCall.decode(written.reply());
         if (reply instanceof Replies.NotHeld) {
             throw new StoreException.LockNotHeld(kind, key);
         }
         if (reply instanceof Replies.OtherToken) {
             throw new StoreException.LockTokenMismatch(kind, key);
+        }
+        if (operation == OwnerOperation.EXTEND) {
+            confirmed(written);
         }
         return (Replies.Owned) reply;
     }
@@ -393,11 +420,6 @@ public class RedisBackend implements StoreBackend {
         return reply;
     }
 
-    /** A write of the feed, acknowledged once the configured replicas have it. */
-    private Response write(RedisScripts.Script script, List<String> scriptKeys, List<String> args) {
-        return namespaced(acknowledged(connection -> RedisScripts.run(connection, script, scriptKeys, args), true));
-    }
-
     /**
      * A reply that found another key layout in the namespace is a 503: this replica must not write there. The scripts
      * see the layout as it is; the {@link ServerCheck} learns from them when it changed since its last probe.
@@ -413,12 +435,11 @@ public class RedisBackend implements StoreBackend {
 
     /**
      * A write, then (with {@code store.redis.min-replicas-ack}) {@code WAIT} on the same connection, so that it
-     * covers this write. Too few replicas confirming within the timeout is a 503 and the client retries the write (a
-     * replay changes nothing and waits again); Redis answered, so the circuit breaker does not count it.
+     * covers this write; the caller checks the count with {@link #confirmed} once it knows the write wrote.
      */
-    private Response acknowledged(Function<RedisDataSource, Response> write, boolean retryable) {
+    private Acknowledged acknowledged(Function<RedisDataSource, Response> write, boolean retryable) {
         if (minReplicasAck == 0) {
-            return guarded(() -> write.apply(redis), retryable);
+            return new Acknowledged(namespaced(guarded(() -> write.apply(redis), retryable)), 0);
         }
         Acknowledged outcome = guarded(() -> {
             Response[] reply = new Response[1];
@@ -430,14 +451,23 @@ public class RedisBackend implements StoreBackend {
             });
             return new Acknowledged(reply[0], confirmed[0]);
         }, retryable);
-        if (outcome.confirmed() < minReplicasAck && Replies.otherLayout(outcome.reply()).isEmpty()) {
-            throw new BackendUnavailableException("only " + outcome.confirmed() + " of the " + minReplicasAck
+        namespaced(outcome.reply());
+        return outcome;
+    }
+
+    /**
+     * Too few replicas confirming a write within the timeout is a 503, and the client retries the write (a replay
+     * changes nothing and waits again); Redis answered, so the circuit breaker does not count it.
+     */
+    private void confirmed(Acknowledged written) {
+        if (written.confirmed() < minReplicasAck) {
+            throw new BackendUnavailableException("only " + written.confirmed() + " of the " + minReplicasAck
                     + " Redis replicas that store.redis.min-replicas-ack asks for confirmed the write within "
                     + minReplicasAckTimeout + " ms; retry it (a replay changes nothing)", null, guard.retryAfter());
         }
-        return outcome.reply();
     }
 
+    /** A write's reply and how many replicas confirmed it (0 without {@code store.redis.min-replicas-ack}). */
     private record Acknowledged(Response reply, long confirmed) {
     }
 

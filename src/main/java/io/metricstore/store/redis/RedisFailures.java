@@ -21,11 +21,11 @@ final class RedisFailures {
      * Outages that a script runs into, which Redis reports behind a script error: Redis 6.2 wraps every error raised
      * inside a script as {@code ERR Error running script …: -OOM …} (Redis 7 keeps the code in front), and both report
      * a key outside the node's slots (during a slot migration), a cluster that is down and a killed script without
-     * any code. The wrapper alone would read as a bug.
+     * any code; so does Redis 6.2 a command the ACL user may not run. The wrapper alone would read as a bug.
      */
     private static final Pattern OUTAGE_IN_SCRIPT = Pattern.compile(
-            "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK) "
-                    + "|(?i:non local key|cluster is down|script killed by user)");
+            "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|NOPERM"
+                    + "|NOORIGIN) |(?i:non local key|cluster is down|script killed by user|can't run this command)");
 
     private RedisFailures() {
     }

@@ -28,36 +28,38 @@ public class RedisGuard {
     /** The breaker's name, for its state in readiness and telemetry. */
     public static final String CIRCUIT = "redis";
     private static final long BREAKER_DELAY_MILLIS = 5000;
-    /**
-     * Where MicroProfile Fault Tolerance reads the breaker's delay of {@link #call}, most specific first: the method's
-     * key, then the global one (a class-level key does not apply to an annotation on a method).
-     */
-    private static final String[] BREAKER_KEYS = {
-        RedisGuard.class.getName() + "/call/CircuitBreaker/",
-        "CircuitBreaker/",
-    };
+    private static final long TIMEOUT_MILLIS = 1000;
 
     private final CircuitBreakerMaintenance maintenance;
     private final Duration retryAfter;
+    private final Duration timeout;
 
     public RedisGuard(CircuitBreakerMaintenance maintenance, Config config) {
         this.maintenance = maintenance;
-        this.retryAfter = breakerDelay(config);
+        this.retryAfter = configured(config, "CircuitBreaker", "delay", "delayUnit", BREAKER_DELAY_MILLIS);
+        this.timeout = configured(config, "Timeout", "value", "unit", TIMEOUT_MILLIS);
     }
 
-    private static Duration breakerDelay(Config config) {
-        long delay = BREAKER_DELAY_MILLIS;
+    /**
+     * A duration of {@link #call}'s annotations as MicroProfile Fault Tolerance reads it, most specific key first: the
+     * method's, then the global one (a class-level key does not apply to an annotation on a method).
+     */
+    private static Duration configured(Config config, String annotation, String property, String unitProperty,
+                                       long defaultMillis) {
+        long value = defaultMillis;
         ChronoUnit unit = ChronoUnit.MILLIS;
-        for (int i = BREAKER_KEYS.length - 1; i >= 0; i--) {
-            delay = config.getOptionalValue(BREAKER_KEYS[i] + "delay", Long.class).orElse(delay);
-            unit = config.getOptionalValue(BREAKER_KEYS[i] + "delayUnit", ChronoUnit.class).orElse(unit);
+        String[] prefixes = {annotation + "/", RedisGuard.class.getName() + "/call/" + annotation + "/"};
+        for (String prefix : prefixes) {
+            value = config.getOptionalValue(prefix + property, Long.class).orElse(value);
+            unit = config.getOptionalValue(prefix + unitProperty, ChronoUnit.class).orElse(unit);
         }
-        return Duration.of(delay, unit);
+        return Duration.of(value, unit);
     }
 
-    @Timeout(1000)
+    /** Bugs (an {@link IllegalStateException}, see {@link RedisFailures}) are not outages: the breaker skips them too. */
+    @Timeout(TIMEOUT_MILLIS)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = BREAKER_DELAY_MILLIS, successThreshold = 1,
-            skipOn = StoreException.class)
+            skipOn = {StoreException.class, IllegalStateException.class})
     @CircuitBreakerName(CIRCUIT)
     public <T> T call(Supplier<T> roundTrip) {
         return roundTrip.get();
@@ -74,5 +76,10 @@ public class RedisGuard {
     /** How long an open breaker waits before it lets a call through again: when a client should retry. */
     public Duration retryAfter() {
         return retryAfter;
+    }
+
+    /** How long one round trip may take. */
+    public Duration timeout() {
+        return timeout;
     }
 }

@@ -4,11 +4,12 @@ import io.metricstore.store.model.LockKind;
 import java.util.List;
 
 /**
- * Every key of one namespace, layout version {@value #LAYOUT}. Each starts with {@code {ns}:}, the namespace as a
+ * Every key of one namespace, layout {@value #LAYOUT}. Each starts with {@code {ns}:}, the namespace as a
  * Cluster hash tag, so a namespace lives in one slot; every script names each key it touches in {@code KEYS}:
  * <ul>
- *   <li>{@code meta}: hash {@code epoch} (the id of the state's history), {@code origin} (the run id of the Redis
- *       process that wrote it, see {@code state.lua}), {@code layout} (this layout's version);
+ *   <li>{@code meta}: hash {@code epoch} (the id of the state's history), {@code origin} (the run and replication
+ *       ids of the Redis that wrote it, see {@code origin.lua}), {@code layout} ({@link #LAYOUT}),
+ *       {@code fence_origin} (the same for the fence counter);
  *       {@code seq} (the sequence), {@code horizon};</li>
  *   <li>{@code s:<series id>}: hash {@code v} value, {@code t} updatedAt ms, {@code s} source, {@code r} precedence
  *       rank; {@code PEXPIREAT updatedAt + retention}, so memory is reclaimed even if no replica runs;</li>
@@ -26,10 +27,11 @@ import java.util.List;
 final class RedisKeys {
 
     /**
-     * The version of this layout, recorded in {@code meta}: a replica that finds another one there writes nothing
-     * ({@link ServerCheck}), so a rolling upgrade never mixes layouts.
+     * The version of this layout and the namespace's number of shards ({@code version/shards}), recorded in
+     * {@code meta}: a replica that finds another one there writes nothing ({@link ServerCheck}), so a rolling upgrade
+     * never mixes layouts.
      */
-    static final String LAYOUT = "2";
+    static final String LAYOUT = "2/1";
 
     private final String prefix;
     final String meta;

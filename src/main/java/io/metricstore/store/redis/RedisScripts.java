@@ -23,8 +23,9 @@ final class RedisScripts {
     record Script(String name, String source, String sha) {
 
         /**
-         * A script with the functions it uses in front of it: {@code state.lua} (the epoch's rules) for those that
-         * change the feed, {@code layout.lua} for the other writes.
+         * A script with the functions it uses in front of it: {@code origin.lua} (which history of Redis this is)
+         * and {@code state.lua} (the epoch's rules) for those that change the feed, {@code layout.lua} for the other
+         * writes.
          */
         static Script load(String name, String... preludes) {
             StringBuilder source = new StringBuilder();
@@ -57,10 +58,10 @@ final class RedisScripts {
         }
     }
 
-    static final Script UPSERT = Script.load("upsert", "state");
-    static final Script GC = Script.load("gc", "state");
-    static final Script INIT = Script.load("init", "state");
-    static final Script ACQUIRE = Script.load("acquire", "layout");
+    static final Script UPSERT = Script.load("upsert", "origin", "state");
+    static final Script GC = Script.load("gc", "origin", "state");
+    static final Script INIT = Script.load("init", "origin", "state");
+    static final Script ACQUIRE = Script.load("acquire", "origin", "layout");
     static final Script EXTEND = Script.load("extend", "layout");
     static final Script DESCRIBE = Script.load("describe", "layout");
     static final Script CURSOR = Script.load("cursor");

@@ -150,11 +150,15 @@ final class Replies {
         }
     }
 
-    /** {@code probe.lua}: Redis' clock in ms and the namespace's layout version ({@code ""} for none yet). */
-    record Probe(long redisMillis, String layout) {
+    /**
+     * {@code probe.lua}: Redis' clock in ms, the namespace's layout ({@code ""} for none yet) and Redis'
+     * {@code maxmemory-policy}.
+     */
+    record Probe(long redisMillis, String layout, String evictionPolicy) {
 
         static Probe decode(Response reply) {
-            return new Probe(reply.get(0).toLong() * 1000 + reply.get(1).toLong() / 1000, reply.get(2).toString());
+            return new Probe(reply.get(0).toLong() * 1000 + reply.get(1).toLong() / 1000, reply.get(2).toString(),
+                    reply.get(3).toString());
         }
     }
 

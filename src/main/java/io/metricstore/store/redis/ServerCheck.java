@@ -1,72 +1,75 @@
 package io.metricstore.store.redis;
 
 import io.metricstore.store.BackendUnavailableException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * What this replica checks about the Redis server outside the scripts (SPEC §5): that its clock is within
- * {@code store.max-replica-skew} of Redis' {@code TIME}, and that the namespace holds this version's key layout.
- * Either problem makes the replica not ready, and its writes and lock calls answer 503.
+ * {@code store.max-replica-skew} of Redis' {@code TIME}, that the namespace holds this version's key layout, and
+ * that Redis never evicts keys (an evicted series or lock would vanish silently). Any problem makes the replica not
+ * ready; a skewed clock also makes its writes and lock calls answer 503 (the scripts check the layout themselves).
  *
- * <p>One round trip at most every {@link #INTERVAL}, shared by readiness and the calls, so an idle fleet stays quiet.
- * Between two probes Redis' time is the probed one plus the time elapsed on this machine's monotonic clock; the skew
- * is that against the {@code now} the store hands the backend, which is the clock every rule of the store uses.
+ * <p>One round trip at most every {@link #INTERVAL}, shared by readiness and the calls, so an idle fleet stays quiet;
+ * one probe at a time, and a failed probe is not repeated for {@link #FAILURE_HOLD}, so an outage does not queue
+ * calls behind probes. Between two probes Redis' time is the probed one plus the time elapsed on this machine's
+ * monotonic clock; the skew is that against the store's clock, read when the check runs.
  */
 final class ServerCheck {
 
     static final Duration INTERVAL = Duration.ofSeconds(5);
+    static final Duration FAILURE_HOLD = Duration.ofSeconds(1);
 
-    /** A probe's result: Redis' time, when it was taken (monotonic), the round trip's length, the layout found. */
-    private record Sample(long redisMillis, long takenNanos, long roundTripMillis, String layout) {
+    /** A probe's result: Redis' time, when it was taken (monotonic), the round trip's length, what it found. */
+    private record Sample(long redisMillis, long takenNanos, long roundTripMillis, String layout, String policy) {
+    }
+
+    /** A failed probe and when it failed (monotonic). */
+    private record Failure(BackendUnavailableException cause, long atNanos) {
     }
 
     private final Supplier<Replies.Probe> probe;
     private final LongSupplier nanos;
+    private final Clock clock;
     private final long maxSkewMillis;
     private final Duration retryAfter;
     private volatile Sample last;
+    private volatile Failure failed;
 
-    ServerCheck(Supplier<Replies.Probe> probe, LongSupplier nanos, Duration maxSkew, Duration retryAfter) {
+    ServerCheck(Supplier<Replies.Probe> probe, LongSupplier nanos, Clock clock, Duration maxSkew, Duration retryAfter) {
         this.probe = probe;
         this.nanos = nanos;
+        this.clock = clock;
         this.maxSkewMillis = maxSkew.toMillis();
         this.retryAfter = retryAfter;
     }
 
     /**
-     * Why this replica must not write now, if it must not.
+     * Why this replica must not serve now, if it must not.
      *
      * @throws BackendUnavailableException when Redis cannot be probed
      */
-    Optional<String> problem(Instant now) {
+    Optional<String> problem() {
         Sample sample = sample();
         if (!sample.layout().isEmpty() && !sample.layout().equals(RedisKeys.LAYOUT)) {
             return Optional.of(otherLayout(sample.layout()));
         }
-        return skew(now, sample);
-    }
-
-    private Optional<String> skew(Instant now, Sample sample) {
-        long redisNow = sample.redisMillis() + (nanos.getAsLong() - sample.takenNanos()) / 1_000_000;
-        long skew = now.toEpochMilli() - redisNow;
-        // The probe's answer left Redis somewhere within the round trip: allow half of it either way.
-        if (Math.abs(skew) > maxSkewMillis + sample.roundTripMillis() / 2) {
-            return Optional.of(String.format("clock skew: this replica's clock is %+d ms off Redis' clock, more than "
-                    + "store.max-replica-skew (%d ms) allows; synchronise the clocks (NTP)", skew, maxSkewMillis));
+        if (!sample.policy().equals("noeviction")) {
+            return Optional.of("Redis runs with maxmemory-policy " + sample.policy() + ", which may evict series and "
+                    + "locks without a trace: set maxmemory-policy noeviction");
         }
-        return Optional.empty();
+        return skew(sample);
     }
 
     /**
      * Refuses a write or lock call while this replica's clock is off. (The layout is not checked here: every script
      * that writes checks it itself, atomically.)
      */
-    void require(Instant now) {
-        Optional<String> skew = skew(now, sample());
+    void require() {
+        Optional<String> skew = skew(sample());
         if (skew.isPresent()) {
             throw new BackendUnavailableException(skew.get(), null, retryAfter);
         }
@@ -88,23 +91,51 @@ final class ServerCheck {
                 + ": versions of different layouts must not run together (see the upgrade path in the README)";
     }
 
+    private Optional<String> skew(Sample sample) {
+        long redisNow = sample.redisMillis() + (nanos.getAsLong() - sample.takenNanos()) / 1_000_000;
+        long skew = clock.millis() - redisNow;
+        // Where in the round trip Redis read its clock is unknown: half of it either way is allowed beside the bound.
+        if (Math.abs(skew) > maxSkewMillis + sample.roundTripMillis() / 2) {
+            return Optional.of(String.format("clock skew: this replica's clock is %+d ms off Redis' clock, more than "
+                    + "store.max-replica-skew (%d ms) allows; synchronise the clocks (NTP)", skew, maxSkewMillis));
+        }
+        return Optional.empty();
+    }
+
     private Sample sample() {
-        Sample sample = last;
-        if (sample != null && nanos.getAsLong() - sample.takenNanos() < INTERVAL.toNanos()) {
+        Sample sample = current();
+        if (sample != null) {
             return sample;
         }
         synchronized (this) {
-            sample = last;
-            if (sample != null && nanos.getAsLong() - sample.takenNanos() < INTERVAL.toNanos()) {
+            sample = current();
+            if (sample != null) {
                 return sample;
             }
+            Failure failure = failed;
+            if (failure != null && nanos.getAsLong() - failure.atNanos() < FAILURE_HOLD.toNanos()) {
+                throw failure.cause();
+            }
             long sent = nanos.getAsLong();
-            Replies.Probe answer = probe.get();
+            Replies.Probe answer;
+            try {
+                answer = probe.get();
+            } catch (BackendUnavailableException unavailable) {
+                failed = new Failure(unavailable, nanos.getAsLong());
+                throw unavailable;
+            }
             long received = nanos.getAsLong();
+            failed = null;
             sample = new Sample(answer.redisMillis(), sent + (received - sent) / 2, (received - sent) / 1_000_000,
-                    answer.layout());
+                    answer.layout(), answer.evictionPolicy());
             last = sample;
             return sample;
         }
+    }
+
+    /** The last sample while it is younger than {@link #INTERVAL}. */
+    private Sample current() {
+        Sample sample = last;
+        return sample != null && nanos.getAsLong() - sample.takenNanos() < INTERVAL.toNanos() ? sample : null;
     }
 }

@@ -1,9 +1,13 @@
 -- Acquires a lock for a token. A retry by the holding token renews the lease and keeps its fence.
 -- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index, KEYS[4] meta
 -- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the fence floor of now
--- (Fences.floor): a new fence is above both the counter and the floor, so a counter that was lost or restored from
--- an older state does not bring back fences issued before; ARGV[6] key expiry margin (ms): Redis' own expiry comes
--- that long after the lease's end, never before it; ARGV[7] layout version
+-- (Fences.floor), ARGV[6] key expiry margin (ms): Redis' own expiry comes that long after the lease's end, never
+-- before it, ARGV[7] layout version, ARGV[8] the fence seed (Fences.seed): the floor of now plus twice the clock skew
+-- replicas may have
+-- A new fence is above both the counter and the floor of now. When this Redis is another history than the one that
+-- issued the last fence (origin.lua), the counter may have come back older (a restart from an older file, a replica
+-- that missed acquires) and the replica that issued those fences may have had a clock ahead of this caller's: the
+-- counter is first raised to the seed.
 -- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token, {'LAYOUT', layout found}
 -- when the namespace holds another key layout.
 local other = other_layout(KEYS[4], ARGV[7])
@@ -12,18 +16,19 @@ if other then
 end
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
 local fence
-if current[1] and tonumber(current[3]) > tonumber(ARGV[2]) then
+if current[1] and tonumber(current[3] or '0') > tonumber(ARGV[2]) then
   if current[1] ~= ARGV[1] then
     return {0, current[3]}
   end
   fence = current[2]
 else
-  local next = tonumber(redis.call('GET', KEYS[2]) or '0') + 1
-  local floor = tonumber(ARGV[5]) + 1
-  if floor > next then
-    next = floor
+  local counter = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local origin = redis_origin()
+  if redis.call('HGET', KEYS[4], 'fence_origin') ~= origin then
+    counter = math.max(counter, tonumber(ARGV[8]))
+    redis.call('HSET', KEYS[4], 'fence_origin', origin)
   end
-  fence = string.format('%d', next)
+  fence = string.format('%d', math.max(counter, tonumber(ARGV[5])) + 1)
   redis.call('SET', KEYS[2], fence)
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])

@@ -10,7 +10,7 @@ if other then
   return {'LAYOUT', other}
 end
 local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
-if (not current[1]) or tonumber(current[3]) <= tonumber(ARGV[2]) then
+if (not current[1]) or tonumber(current[3] or '0') <= tonumber(ARGV[2]) then
   return {-1}
 end
 if current[1] ~= ARGV[1] then

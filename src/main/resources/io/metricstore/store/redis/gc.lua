@@ -25,7 +25,7 @@ for i = 1, n do
     seq = (seq or tonumber(redis.call('GET', KEYS[2]) or '0')) + 1
     redis.call('DEL', KEYS[9 + i])
     redis.call('ZREM', KEYS[3], id)
-    redis.call('ZADD', KEYS[4], seq, id)
+    redis.call('ZADD', KEYS[4], string.format('%d', seq), id)
     redis.call('ZADD', KEYS[5], ARGV[3], id)
     expired = expired + 1
   end

@@ -28,7 +28,7 @@ if ARGV[5] == 'delta' then
   end
 end
 local limit = tonumber(ARGV[4])
-local changes = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[3], '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
+local changes = redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[3], '+inf', 'WITHSCORES', 'LIMIT', 0, string.format('%d', limit + 1))
 local count = #changes / 2
 local more = 0
 if count > limit then

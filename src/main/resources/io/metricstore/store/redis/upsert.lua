@@ -54,7 +54,7 @@ for j = 6, #KEYS do
     -- Redis' own expiry comes a margin after the store's rule (the index score), never before it.
     redis.call('PEXPIREAT', KEYS[j], string.format('%d', tonumber(ARGV[a + 4]) + margin))
     redis.call('ZADD', KEYS[3], ARGV[a + 4], id)
-    redis.call('ZADD', KEYS[4], seq, id)
+    redis.call('ZADD', KEYS[4], string.format('%d', seq), id)
     applied = applied + 1
   elseif outcome == 'unchanged' then
     unchanged = unchanged + 1

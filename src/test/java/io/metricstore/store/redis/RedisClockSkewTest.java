@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +78,8 @@ class RedisClockSkewTest {
         given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
                 .body("series[0].value", equalTo(1.0f));
 
-        TestStore other = new TestStore(Instant.now(), redis::backend, "store.max-replica-skew", "500ms");
+        TestStore other = new TestStore(Instant.now(), config -> redis.backend(config, Clock.systemUTC()),
+                "store.max-replica-skew", "500ms");
         assertThat(other.scrape(point(name, 3)).applied()).isEqualTo(1);
         assertThat(other.store.acquire(LockKind.JOB, name, Duration.ofSeconds(30), null).fence()).isPositive();
         assertThat(other.store.unready()).isEmpty();

@@ -5,6 +5,7 @@ import io.metricstore.store.StoreConfig;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.UUID;
 
 /**
@@ -18,11 +19,13 @@ public class RedisContractBackends {
     private final Instance<RedisDataSource> redis;
     private final RedisGuard guard;
     private final RedisRetry retry;
+    private final Clock clock;
 
-    public RedisContractBackends(Instance<RedisDataSource> redis, RedisGuard guard, RedisRetry retry) {
+    public RedisContractBackends(Instance<RedisDataSource> redis, RedisGuard guard, RedisRetry retry, Clock clock) {
         this.redis = redis;
         this.guard = guard;
         this.retry = retry;
+        this.clock = clock;
     }
 
     /**
@@ -33,7 +36,13 @@ public class RedisContractBackends {
         return new String[] {"store.namespace", "contract-" + UUID.randomUUID(), "store.max-replica-skew", "3650d"};
     }
 
+    /** A backend on the application's Redis, checking the replica clock against the application's clock. */
     public StoreBackend backend(StoreConfig config) {
-        return new RedisBackend(redis.get(), config, guard, retry);
+        return backend(config, clock);
+    }
+
+    /** A backend on the application's Redis, as a replica whose clock is {@code clock}. */
+    public StoreBackend backend(StoreConfig config, Clock clock) {
+        return new RedisBackend(redis.get(), config, guard, retry, clock);
     }
 }

@@ -41,6 +41,14 @@ class RedisFailuresTest {
         "ERR Script attempted to access a non local key in a cluster node script: 1f2e, on @user_script:12.",
         "ERR Error running script (call to f_694a5fe1): @user_script:1: Script killed by user with SCRIPT KILL...",
         "ERR Script killed by user with SCRIPT KILL... script: 694a5fe1, on @user_script:1.",
+        "ERR Error running script (call to f_b1b251dd): @user_script:1: @user_script: 1: The user executing the script "
+                + "can't run this command or subcommand",
+        "ERR The user executing the script can't run this command or subcommand script: b1b251dd, on @user_script:1.",
+        "NOPERM this user has no permissions to run the 'info' command",
+        "ERR Error running script (call to f_2bd9b870): @user_script:1: user_script:1: NOORIGIN Redis did not report "
+                + "its run id and replication id (INFO server, INFO replication)",
+        "ERR user_script:1: NOORIGIN Redis did not report its run id and replication id (INFO server, INFO "
+                + "replication) script: 2bd9b870, on @user_script:1.",
         "NOAUTH Authentication required.",
         "ERR max number of clients reached",
     })

@@ -158,14 +158,16 @@ class RedisFaultTest {
     }
 
     /**
-     * A counter brought back older than the fences issued since (a restart from an older file, a failover to a
-     * replica that missed the last acquires) does not bring those fences back: a new one is above the time floor too.
+     * A counter brought back older than the fences issued since, in another history of Redis (a restart from an older
+     * file, a failover to a replica that missed the last acquires), does not bring those fences back: the counter is
+     * raised to the seed, above the time floor of every replica's clock.
      */
     @Test
     void anOlderFenceCounterDoesNotReissueFences() {
         String lock = "/api/v1/locks/job/" + unique("restored");
         long issued = post(lock, "{\"ttl\":\"1s\"}").statusCode(201).extract().<Number>path("fence").longValue();
         redis.execute("SET", "{metric-store}:fence", "1");
+        redis.execute("HSET", "{metric-store}:meta", "fence_origin", "another-history");
         clock.advance(Duration.ofSeconds(1));
         post(lock, "{\"ttl\":\"30s\"}").statusCode(201).body("fence", greaterThan(issued));
     }
@@ -313,7 +315,7 @@ class RedisFaultTest {
             given().when().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'store-backend' }.data.reason", containsString("key layout 1"));
         } finally {
-            redis.execute("HSET", "{metric-store}:meta", "layout", "2");
+            redis.execute("HSET", "{metric-store}:meta", "layout", RedisKeys.LAYOUT);
         }
         given().queryParam("name", name).when().get("/api/v1/series").then().body("series[0].value", equalTo(1.0f));
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":3}")).statusCode(200);

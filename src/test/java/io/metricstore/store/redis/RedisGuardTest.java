@@ -10,7 +10,10 @@ import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
-/** The Retry-After of a 503 is the circuit breaker's delay, read from the keys Fault Tolerance reads it from. */
+/**
+ * The Retry-After of a 503 is the circuit breaker's delay, and a round trip's timeout the guard's, each read from the keys
+ * Fault Tolerance reads it from.
+ */
 class RedisGuardTest {
 
     private static final String METHOD = "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay";
@@ -18,7 +21,7 @@ class RedisGuardTest {
     private static final String GLOBAL = "CircuitBreaker/delay";
     private static final String GLOBAL_UNIT = "CircuitBreaker/delayUnit";
 
-    private static Duration retryAfter(String... properties) {
+    private static RedisGuard guard(String... properties) {
         Map<String, String> values = new HashMap<>();
         for (int i = 0; i < properties.length; i += 2) {
             values.put(properties[i], properties[i + 1]);
@@ -26,7 +29,11 @@ class RedisGuardTest {
         Config config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(values, "test", 500))
                 .build();
-        return new RedisGuard(null, config).retryAfter();
+        return new RedisGuard(null, config);
+    }
+
+    private static Duration retryAfter(String... properties) {
+        return guard(properties).retryAfter();
     }
 
     @Test
@@ -36,5 +43,14 @@ class RedisGuardTest {
         assertThat(retryAfter(GLOBAL, "7000", METHOD, "2500")).isEqualTo(Duration.ofMillis(2500));
         assertThat(retryAfter(METHOD, "10", METHOD_UNIT, "SECONDS")).isEqualTo(Duration.ofSeconds(10));
         assertThat(retryAfter(METHOD, "2", GLOBAL_UNIT, "MINUTES")).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void theTimeoutIsReadFromTheSameKeys() {
+        assertThat(guard().timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(guard("Timeout/value", "2000").timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(guard("io.metricstore.store.redis.RedisGuard/call/Timeout/value", "3",
+                "io.metricstore.store.redis.RedisGuard/call/Timeout/unit", "SECONDS").timeout())
+                .isEqualTo(Duration.ofSeconds(3));
     }
 }

@@ -4,6 +4,7 @@ import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
 import static io.metricstore.api.ApiTest.unique;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -13,6 +14,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +77,44 @@ class RedisReplicaAckTest {
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":2}")).statusCode(200)
                 .body("applied", equalTo(0)).body("unchanged", equalTo(1));
         post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\",\"token\":\"t1\"}").statusCode(201);
+    }
+
+    /**
+     * A primary that becomes a replica and is promoted again keeps its process (run id) but not its replication
+     * history: had its replica missed writes, the state it synced would be older than its cursors, so the next write
+     * starts a new epoch (SPEC §5: a failover may rotate the epoch, and must when something was lost).
+     */
+    @Test
+    void aPrimaryPromotedAgainStartsANewEpoch() throws Exception {
+        awaitReplicaOnline();
+        post("/api/v1/points", scrape("{\"name\":\"" + unique("before") + "\",\"value\":1}")).statusCode(200);
+        String before = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        URI replicaUri = URI.create(replica.url());
+        String self = primary.execute("CONFIG", "GET", "port").get("port").toString();
+        send(replicaUri, "REPLICAOF NO ONE");
+        primary.execute("REPLICAOF", replicaUri.getHost(), Integer.toString(replicaUri.getPort()));
+        PackagedJar.await(() -> primary.execute("INFO", "replication").toString().contains("master_link_status:up"),
+                Duration.ofSeconds(30), "the primary synced as a replica");
+        primary.execute("REPLICAOF", "NO", "ONE");
+        send(replicaUri, "REPLICAOF " + replicaUri.getHost() + " " + self);
+        awaitReplicaOnline();
+
+        post("/api/v1/points", scrape("{\"name\":\"" + unique("after") + "\",\"value\":1}")).statusCode(200);
+        problem(given().queryParam("since", before).when().get("/api/v1/changes").then(), 410, "cursor-expired")
+                .body("detail", containsString("earlier state"));
+    }
+
+    /** One inline command to a server this test does not reach through the application. */
+    private static void send(URI server, String command) throws IOException {
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            String reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            if (!reply.startsWith("+OK")) {
+                throw new IOException(command + " answered " + reply);
+            }
+        }
     }
 
     private void awaitReplicaOnline() throws InterruptedException {
