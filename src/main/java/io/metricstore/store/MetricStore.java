@@ -79,7 +79,7 @@ public class MetricStore {
 
     /**
      * Writes a batch: the guard checked, the batch size checked and every point and family description validated
-     * before the backend sees any of it. Families are recorded after the points, so a refused batch records nothing.
+     * before the backend sees any of it. Points and families are one atomic step, so a refused batch records nothing.
      */
     public WriteResult write(WriteBatch batch) {
         WriteSource source = batch.source();
@@ -101,18 +101,12 @@ public class MetricStore {
         }
         WriteResult result;
         try {
-            result = metrics.timed("apply", () -> backend.apply(source, valid, now));
+            result = metrics.timed("apply", () -> backend.apply(source, valid, described, now));
         } catch (StoreException.SeriesLimitExceeded full) {
             metrics.rejected(source, points.size());
             throw full;
         }
         metrics.written(source, result);
-        if (!described.isEmpty()) {
-            metrics.timed("describe", () -> {
-                backend.describe(described, now);
-                return null;
-            });
-        }
         return result;
     }
 

@@ -49,18 +49,14 @@ public interface StoreBackend {
     String name();
 
     /**
-     * Applies validated points from {@code source}.
+     * Applies validated points from {@code source} and records the type and help of {@code families}, in one atomic
+     * step. Each description lives for the retention from {@code now}, like a series, and a later description of the
+     * same family replaces it.
      *
      * @throws StoreException.SeriesLimitExceeded when the batch would create more live series than the cap;
-     *     nothing of the batch is written then
+     *     nothing of the batch is written then, families included
      */
-    WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now);
-
-    /**
-     * Records the type and help of families; each description lives for the retention from {@code now}, like a
-     * series, and a later description of the same family replaces it.
-     */
-    void describe(List<Family> families, Instant now);
+    WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Instant now);
 
     /** The families described within the retention, by name. */
     List<Family> families(Instant now);

@@ -91,7 +91,7 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now) {
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> described, Instant now) {
         String[] ids = new String[points.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = points.get(i).seriesId();
@@ -111,6 +111,7 @@ public final class MemoryBackend implements StoreBackend {
                 }
             }
             compact();
+            describe(described, nowMillis);
             return new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
         } finally {
             lock.writeLock().unlock();
@@ -190,9 +191,9 @@ public final class MemoryBackend implements StoreBackend {
         return outcome;
     }
 
-    @Override
-    public void describe(List<Family> described, Instant now) {
-        long expiresAt = now.toEpochMilli() + retentionMillis;
+    /** Records family descriptions. Caller holds the write lock, so they land with the batch's points. */
+    private void describe(List<Family> described, long nowMillis) {
+        long expiresAt = nowMillis + retentionMillis;
         for (Family family : described) {
             families.put(family.name(), new Described(family, expiresAt));
         }

@@ -159,13 +159,13 @@ public class RedisBackend implements StoreBackend {
     // ---- series
 
     @Override
-    public WriteResult apply(WriteSource source, List<MetricPoint> points, Instant now) {
-        if (points.isEmpty()) {
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Instant now) {
+        if (points.isEmpty() && families.isEmpty()) {
             return new WriteResult(0, 0, 0, cursor());
         }
         server.require();
         Set<String> distinct = new LinkedHashSet<>();
-        List<String> scriptKeys = new ArrayList<>(5 + points.size());
+        List<String> scriptKeys = new ArrayList<>(7 + points.size());
         scriptKeys.addAll(keys.upsert());
         List<String> values = new ArrayList<>(5 * points.size());
         for (MetricPoint point : points) {
@@ -179,7 +179,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
         }
-        List<String> args = new ArrayList<>(8 + distinct.size() + values.size());
+        List<String> args = new ArrayList<>(10 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
         args.add(RedisKeys.LAYOUT);
         args.add(Long.toString(now.toEpochMilli()));
@@ -187,7 +187,13 @@ public class RedisBackend implements StoreBackend {
         args.add(source.wire());
         args.add(expiryMargin);
         args.add(minReplicasAck > 0 ? "1" : "0");
+        args.add(Long.toString(now.toEpochMilli() + retentionMillis));
+        args.add(Integer.toString(families.size()));
         args.add(Integer.toString(distinct.size()));
+        for (Family family : families) {
+            args.add(family.name());
+            args.add(family.type().wire() + "\n" + family.help());
+        }
         args.addAll(distinct);
         args.addAll(values);
         Acknowledged written = acknowledged(
@@ -199,21 +205,6 @@ public class RedisBackend implements StoreBackend {
         confirmed(written);
         Replies.Upserted batch = (Replies.Upserted) reply;
         return new WriteResult(batch.applied(), batch.unchanged(), batch.stale(), batch.cursor());
-    }
-
-    @Override
-    public void describe(List<Family> families, Instant now) {
-        List<String> args = new ArrayList<>(1 + 3 * families.size());
-        args.add(RedisKeys.LAYOUT);
-        String expiry = Long.toString(now.toEpochMilli() + retentionMillis);
-        for (Family family : families) {
-            args.add(family.name());
-            args.add(family.type().wire() + "\n" + family.help());
-            args.add(expiry);
-        }
-        server.require();
-        confirmed(acknowledged(connection -> RedisScripts.run(connection, RedisScripts.DESCRIBE, keys.describe(), args),
-                true));
     }
 
     @Override

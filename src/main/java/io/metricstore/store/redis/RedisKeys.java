@@ -79,7 +79,7 @@ final class RedisKeys {
 
     /** The keys of {@code upsert.lua} before the series keys. */
     List<String> upsert() {
-        return List.of(meta, seq, index, changes, tombstones);
+        return List.of(meta, seq, index, changes, tombstones, families, familiesExpiry);
     }
 
     List<String> cursor() {
@@ -101,10 +101,6 @@ final class RedisKeys {
 
     List<String> familyKeys() {
         return List.of(families, familiesExpiry);
-    }
-
-    List<String> describe() {
-        return List.of(families, familiesExpiry, meta);
     }
 
     List<String> acquire(LockKind kind, String key) {

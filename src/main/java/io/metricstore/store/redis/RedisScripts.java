@@ -24,8 +24,8 @@ final class RedisScripts {
 
         /**
          * A script with the functions it uses in front of it: {@code origin.lua} (which history of Redis this is)
-         * and {@code state.lua} (the epoch's rules) for those that change the feed, {@code layout.lua} for the other
-         * writes.
+         * and {@code state.lua} (the epoch's rules) for those that change the feed, {@code layout.lua} for the lock
+         * scripts.
          */
         static Script load(String name, String... preludes) {
             StringBuilder source = new StringBuilder();
@@ -63,7 +63,6 @@ final class RedisScripts {
     static final Script INIT = Script.load("init", "origin", "state");
     static final Script ACQUIRE = Script.load("acquire", "origin", "layout");
     static final Script EXTEND = Script.load("extend", "layout");
-    static final Script DESCRIBE = Script.load("describe", "layout");
     static final Script CURSOR = Script.load("cursor");
     static final Script PAGE = Script.load("page");
     static final Script STATES = Script.load("states");

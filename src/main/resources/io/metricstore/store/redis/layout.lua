@@ -1,4 +1,4 @@
--- Prepended to the scripts that write outside the feed (locks, families): the key layout recorded in the
+-- Prepended to the scripts that write outside the feed (the locks'): the key layout recorded in the
 -- namespace's meta hash when it is not this version's, in which case the script writes nothing.
 local function other_layout(meta, layout)
   local found = redis.call('HGET', meta, 'layout')

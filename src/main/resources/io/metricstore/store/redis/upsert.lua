@@ -1,9 +1,12 @@
--- Applies a validated batch, whole: series cap, precedence, series hashes, expiry index and change feed.
--- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6..] one series hash per point
+-- Applies a validated batch, whole: series cap, precedence, series hashes, expiry index, change feed and the
+-- batch's family descriptions.
+-- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] families hash (name ->
+-- type, newline, help), KEYS[7] families expiry sorted set, KEYS[8..] one series hash per point
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] max series, ARGV[5] source,
 -- ARGV[6] key expiry margin (ms), ARGV[7] '1' to write the sequence even when nothing changed (so that a WAIT
--- after a replayed batch also covers the first attempt's writes), ARGV[8] m = number of distinct ids,
--- ARGV[9 .. 8+m] those ids, then per point 5 values: id, value, updatedAt (ms), rank, expiry (ms)
+-- after a replayed batch also covers the first attempt's writes), ARGV[8] the families' expiry (ms),
+-- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, then f pairs: family name, type and help
+-- joined by a newline; then the m ids; then per point 5 values: id, value, updatedAt (ms), rank, expiry (ms)
 -- Returns {'OK', epoch, seq, applied, unchanged, stale}, {'CAP', epoch, live, created} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
@@ -12,13 +15,15 @@ end
 local now = tonumber(ARGV[3])
 local max = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
-local m = tonumber(ARGV[8])
+local f = tonumber(ARGV[9])
+local m = tonumber(ARGV[10])
+local ids = 11 + 2 * f
 -- Live series have an expiry after now; an expired member not yet collected counts as new if written again.
 -- The ids are looked up one by one only when the batch could reach the cap at all.
 local live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[3], '+inf')
 if live + m > max then
   local created = 0
-  for i = 9, 8 + m do
+  for i = ids, ids + m - 1 do
     local expiry = redis.call('ZSCORE', KEYS[3], ARGV[i])
     if (not expiry) or tonumber(expiry) <= now then
       created = created + 1
@@ -31,9 +36,9 @@ end
 local applied, unchanged, stale = 0, 0, 0
 -- The sequence is read once and written back once: the script is atomic, so nothing else can take a number.
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
-local base = 9 + m
-for j = 6, #KEYS do
-  local a = base + (j - 6) * 5
+local base = ids + m
+for j = 8, #KEYS do
+  local a = base + (j - 8) * 5
   local id, value, rank = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 3])
   local current = redis.call('HMGET', KEYS[j], 'r', 'v')
   local outcome = 'applied'
@@ -61,6 +66,10 @@ for j = 6, #KEYS do
   else
     stale = stale + 1
   end
+end
+for i = 11, ids - 1, 2 do
+  redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[7], ARGV[8], ARGV[i])
 end
 local cursor = string.format('%d', seq)
 if applied > 0 or ARGV[7] == '1' then
