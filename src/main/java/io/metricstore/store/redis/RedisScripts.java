@@ -24,8 +24,8 @@ final class RedisScripts {
 
         /**
          * A script with the functions it uses in front of it: {@code origin.lua} (which history of Redis this is)
-         * and {@code state.lua} (the epoch's rules) for those that change the feed, {@code layout.lua} for the lock
-         * scripts.
+         * and {@code state.lua} (the epoch's rules) for those that change the feed, {@code feed.lua} for those that
+         * read it, {@code layout.lua} for the lock scripts.
          */
         static Script load(String name, String... preludes) {
             StringBuilder source = new StringBuilder();
@@ -63,8 +63,8 @@ final class RedisScripts {
     static final Script INIT = Script.load("init", "origin", "state");
     static final Script ACQUIRE = Script.load("acquire", "origin", "layout");
     static final Script EXTEND = Script.load("extend", "layout");
-    static final Script CURSOR = Script.load("cursor");
-    static final Script PAGE = Script.load("page");
+    static final Script CURSOR = Script.load("cursor", "feed");
+    static final Script PAGE = Script.load("page", "feed");
     static final Script STATES = Script.load("states");
     static final Script DUE = Script.load("due");
     static final Script PROBE = Script.load("probe");

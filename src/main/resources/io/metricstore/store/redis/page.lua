@@ -6,14 +6,10 @@
 -- ARGV[4] limit, ARGV[5] mode, ARGV[6] metric name filter ('' for all)
 -- Returns {'OK', epoch, seq, more, last scanned sequence, then per wanted id: id, sequence}, {'EXPIRED', reason},
 -- {'NEW'} when the namespace has no epoch yet, or {'LAYOUT', layout found}.
-local state = redis.call('HMGET', KEYS[1], 'epoch', 'layout')
-if not state[1] then
-  return {'NEW'}
+local epoch, instead = read_epoch(KEYS[1], ARGV[1])
+if not epoch then
+  return instead
 end
-if state[2] ~= ARGV[1] then
-  return {'LAYOUT', state[2] or ''}
-end
-local epoch = state[1]
 local seq = redis.call('GET', KEYS[2]) or '0'
 local after = tonumber(ARGV[3])
 if ARGV[2] ~= '' and ARGV[2] ~= epoch then

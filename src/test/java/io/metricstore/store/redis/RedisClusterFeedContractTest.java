@@ -1,11 +1,7 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.store.FeedContract;
-import io.metricstore.store.StoreBackend;
-import io.metricstore.store.StoreConfig;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 
 /**
  * The feed contract (the snapshot and the change feed), against a real three-node Redis Cluster
@@ -14,18 +10,5 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @TestProfile(RedisClusterProfile.class)
-class RedisClusterFeedContractTest extends FeedContract {
-
-    @Inject
-    RedisContractBackends redis;
-
-    @Override
-    protected String[] backendConfig() {
-        return redis.freshNamespace();
-    }
-
-    @Override
-    protected StoreBackend newBackend(StoreConfig config) {
-        return redis.backend(config);
-    }
+class RedisClusterFeedContractTest extends RedisFeedContractTest {
 }

@@ -1,11 +1,7 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.store.RetentionContract;
-import io.metricstore.store.StoreBackend;
-import io.metricstore.store.StoreConfig;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 
 /**
  * The retention contract (retention, expiry and the GC of series and tombstones), against a real three-node Redis
@@ -13,18 +9,5 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @TestProfile(RedisClusterProfile.class)
-class RedisClusterRetentionContractTest extends RetentionContract {
-
-    @Inject
-    RedisContractBackends redis;
-
-    @Override
-    protected String[] backendConfig() {
-        return redis.freshNamespace();
-    }
-
-    @Override
-    protected StoreBackend newBackend(StoreConfig config) {
-        return redis.backend(config);
-    }
+class RedisClusterRetentionContractTest extends RedisRetentionContractTest {
 }

@@ -1,11 +1,7 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.store.StoreBackend;
-import io.metricstore.store.StoreConfig;
-import io.metricstore.store.WriteContract;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 
 /**
  * The write contract (precedence, the series cap, families, empty batches and concurrent writers), against a real
@@ -14,18 +10,5 @@ import jakarta.inject.Inject;
  */
 @QuarkusTest
 @TestProfile(RedisClusterProfile.class)
-class RedisClusterWriteContractTest extends WriteContract {
-
-    @Inject
-    RedisContractBackends redis;
-
-    @Override
-    protected String[] backendConfig() {
-        return redis.freshNamespace();
-    }
-
-    @Override
-    protected StoreBackend newBackend(StoreConfig config) {
-        return redis.backend(config);
-    }
+class RedisClusterWriteContractTest extends RedisWriteContractTest {
 }
