@@ -30,7 +30,7 @@ class RedisClusterApiTest extends ApiTest {
     void theNamespaceLivesOnTheNodeThatOwnsItsHashTag() {
         post("/api/v1/points", scrape("{\"name\":\"" + unique("cluster") + "\",\"value\":1}")).statusCode(200);
         int owner = cluster.ownerOf("{metric-store}:seq");
-        assertThat(cluster.call(owner, "EXISTS", "{metric-store}:epoch", "{metric-store}:seq", "{metric-store}:index"))
+        assertThat(cluster.call(owner, "EXISTS", "{metric-store}:meta", "{metric-store}:seq", "{metric-store}:index"))
                 .isEqualTo(3L);
     }
 }
