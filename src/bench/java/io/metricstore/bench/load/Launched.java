@@ -1,14 +1,18 @@
 package io.metricstore.bench.load;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A server process the driver started on loopback: the packaged Metric Store, a Redis server or a Pushgateway.
@@ -21,10 +25,17 @@ final class Launched implements AutoCloseable, Workloads.Server {
     private final int port;
     private final long startedNanos;
     private final Path log;
+    /** A directory of the process' own, deleted when it is closed; {@code null} when it has none. */
+    private final Path scratch;
 
     private Launched(String name, List<String> command, int port, Path logDir) throws IOException {
+        this(name, command, port, logDir, null);
+    }
+
+    private Launched(String name, List<String> command, int port, Path logDir, Path scratch) throws IOException {
         this.name = name;
         this.port = port;
+        this.scratch = scratch;
         this.log = logDir.resolve(name + "-" + port + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -48,10 +59,27 @@ final class Launched implements AutoCloseable, Workloads.Server {
         return new Launched("metric-store", command, port, logDir);
     }
 
-    /** Redis without persistence: the figures are the store's, not the disk's. */
+    /**
+     * Redis without persistence: the figures are the store's, not the disk's. Its directory is a temporary one of its
+     * own, where only a replica's full synchronisation could write (Redis 6.2 syncs through a snapshot on disk).
+     */
     static Launched redis(String binary, int port, Path logDir) throws IOException {
-        return new Launched("redis", List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no"), port, logDir);
+        return redis("redis", binary, port, List.of(), logDir);
+    }
+
+    /** A replica of the Redis on {@code primaryPort}, launched as that one is, which loads its data and follows it. */
+    static Launched redisReplica(String binary, int port, int primaryPort, Path logDir) throws IOException {
+        return redis("redis-replica", binary, port, List.of("--replicaof", "127.0.0.1", String.valueOf(primaryPort)),
+                logDir);
+    }
+
+    private static Launched redis(String name, String binary, int port, List<String> more, Path logDir)
+            throws IOException {
+        Path dir = Files.createTempDirectory("metric-store-bench-redis-");
+        List<String> command = new ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString()));
+        command.addAll(more);
+        return new Launched(name, command, port, logDir, dir);
     }
 
     /**
@@ -86,23 +114,52 @@ final class Launched implements AutoCloseable, Workloads.Server {
     }
 
     void awaitRedisReady(long timeoutSeconds) throws IOException, InterruptedException {
+        awaitRedis("PING", "PONG", timeoutSeconds);
+    }
+
+    /** Waits until this replica has loaded its primary's data and follows its stream ({@code master_link_status}). */
+    void awaitReplicaLinked(long timeoutSeconds) throws IOException, InterruptedException {
+        awaitRedis("INFO replication", "master_link_status:up", timeoutSeconds);
+    }
+
+    /** Sends an inline command until its reply (a status or bulk string) contains {@code expected}. */
+    private void awaitRedis(String command, String expected, long timeoutSeconds)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
             requireAlive();
             try (Socket socket = new Socket("127.0.0.1", port)) {
                 OutputStream out = socket.getOutputStream();
-                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                byte[] answer = socket.getInputStream().readNBytes(7);
-                if (new String(answer, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                String first = readLine(in);
+                String reply = first.startsWith("$")
+                        ? new String(in.readNBytes(Integer.parseInt(first.substring(1))), StandardCharsets.US_ASCII)
+                        : first;
+                if (reply.contains(expected)) {
                     return;
                 }
-            } catch (IOException notYet) {
-                // not listening yet
+            } catch (IOException | NumberFormatException notYet) {
+                // not listening, or still loading or synchronising
             }
             Thread.sleep(5);
         }
-        throw new IOException("redis not ready after " + timeoutSeconds + " s; see " + log);
+        throw new IOException(name + " did not answer " + command + " with " + expected + " within " + timeoutSeconds
+                + " s; see " + log);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     /**
@@ -153,6 +210,15 @@ final class Launched implements AutoCloseable, Workloads.Server {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
+        }
+        if (scratch != null) {
+            try (Stream<Path> files = Files.walk(scratch)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException ignored) {
+                // a temporary directory left behind
+            }
         }
     }
 }

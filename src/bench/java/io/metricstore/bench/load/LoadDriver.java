@@ -12,9 +12,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs the packaged Metric Store (memory and Redis backends) and Prometheus' Pushgateway on loopback, drives the
- * same workloads against them over HTTP and prints a Markdown report. Every figure is the median of several runs
- * after a warm-up; see docs/benchmarks.md for the method and src/bench/load.sh for the command.
+ * Runs the packaged Metric Store (memory and Redis backends, Redis optionally with a replica, which may have to
+ * acknowledge every write) and Prometheus' Pushgateway on loopback, drives the same workloads against them over HTTP
+ * and prints a Markdown report. Every figure is the median of several runs after a warm-up; see docs/benchmarks.md
+ * for the method and src/bench/load.sh for the command.
  */
 public final class LoadDriver {
 
@@ -48,8 +49,8 @@ public final class LoadDriver {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 System.err.println("usage: LoadDriver [--option value]…; options: jar, redis-server, pushgateway, "
-                        + "targets (startup,memory,redis,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
-                        + "lock-clients, scrapes, delta-reads, startups, jvm-options, out");
+                        + "targets (startup,memory,redis,redis-ack1,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
+                        + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), out");
                 System.exit(2);
             }
             options.put(args[i].substring(2), args[++i]);
@@ -64,14 +65,13 @@ public final class LoadDriver {
             startup();
         }
         if (targets.contains("memory")) {
-            metricStore("memory", List.of("store.backend=memory"), null);
+            metricStore("memory", List.of("store.backend=memory"), List.of());
         }
         if (targets.contains("redis")) {
-            try (Launched redis = Launched.redis(option("redis-server", "redis-server"), freePort(), out)) {
-                redis.awaitRedisReady(30);
-                metricStore("Redis", List.of("store.backend=redis",
-                        "quarkus.redis.hosts=redis://127.0.0.1:" + redis.port()), redis);
-            }
+            redis("Redis", Boolean.parseBoolean(option("redis-replica", "false")), 0);
+        }
+        if (targets.contains("redis-ack1")) {
+            redis(Report.REDIS_ACK1, true, 1);
         }
         if (targets.contains("pushgateway")) {
             pushgateway();
@@ -108,32 +108,63 @@ public final class LoadDriver {
         }
     }
 
-    private void metricStore(String column, List<String> properties, Launched redis) throws Exception {
+    /**
+     * The service on a Redis of its own; with {@code replicated} a second Redis follows it as its replica, and with
+     * {@code minReplicasAck} above 0 the service waits (WAIT) for that many replicas after every write.
+     */
+    private void redis(String column, boolean replicated, int minReplicasAck) throws Exception {
+        String binary = option("redis-server", "redis-server");
+        try (Launched primary = Launched.redis(binary, freePort(), out);
+                Launched replica = replicated ? Launched.redisReplica(binary, freePort(), primary.port(), out)
+                        : null) {
+            primary.awaitRedisReady(30);
+            List<String> properties = new ArrayList<>(List.of("store.backend=redis",
+                    "quarkus.redis.hosts=redis://127.0.0.1:" + primary.port()));
+            if (minReplicasAck > 0) {
+                properties.add("store.redis.min-replicas-ack=" + minReplicasAck);
+            }
+            if (replica != null) {
+                replica.awaitReplicaLinked(60);
+                log(column + ": Redis on port " + primary.port() + " with a replica on port " + replica.port()
+                        + ", store.redis.min-replicas-ack=" + minReplicasAck);
+            }
+            metricStore(column, properties, replica == null ? List.of(primary) : List.of(primary, replica));
+        }
+    }
+
+    /** Every workload on the service; {@code redis} are the Redis servers behind it (none for memory). */
+    private void metricStore(String column, List<String> properties, List<Launched> redis) throws Exception {
         try (Launched service = launchMetricStore(properties)) {
             service.awaitHttpReady("/q/health/ready", 60);
+            workloads.writeCount();
             Target.MetricStore target = new Target.MetricStore(service.port());
-            measureIngestAndScrape(column, service, target, SMALL, 0);
-            measureIngestAndScrape(column, service, target, LARGE, SMALL);
+            measureIngestAndScrape(column, service, redis, target, SMALL, 0);
+            measureIngestAndScrape(column, service, redis, target, LARGE, SMALL);
             if (selected("delta")) {
                 Samples delta = workloads.delta(target, LARGE, intOption("delta-reads", 400));
                 report.put(Report.DELTA, column, Report.percentiles(delta, 99, "ms", 2));
                 log(column + ": delta of 10 among 100k " + Report.percentiles(delta, 99, "ms", 2));
             }
             if (selected("locks")) {
-                locks(column, service);
+                locks(column, service, redis);
+            }
+            Workloads.WriteCount writes = workloads.writeCount();
+            if (redis.size() > 1 || writes.refused() > 0) {
+                report.put(Report.REFUSED, column, writes.toString());
+                log(column + ": write requests answered 503 and sent again " + writes);
             }
             double rss = service.rssMiB();
             double afterGc = service.rssAfterFullGcMiB();
             report.put(Report.RSS, column, String.format(Locale.ROOT, "%.0f MiB", rss));
             report.put(Report.RSS_AFTER_GC, column, String.format(Locale.ROOT, "%.0f MiB", afterGc));
             log(column + String.format(Locale.ROOT, ": RSS with 100k series %.0f MiB, %.0f MiB after a full GC", rss,
-                    afterGc) + (redis == null ? ""
-                    : String.format(Locale.ROOT, " (Redis server %.0f MiB)", redis.rssMiB())));
+                    afterGc) + (redis.isEmpty() ? ""
+                    : String.format(Locale.ROOT, " (Redis server %.0f MiB)", redis.get(0).rssMiB())));
         }
     }
 
-    private void locks(String column, Launched service) throws Exception {
-        List<Workloads.Run> locks = workloads.locks(service);
+    private void locks(String column, Launched service, List<Launched> redis) throws Exception {
+        List<Workloads.Run> locks = workloads.locks(service, redis);
         Samples pairs = new Samples();
         Samples latency = new Samples();
         Samples cpu = new Samples();
@@ -143,10 +174,28 @@ public final class LoadDriver {
             cpu.add(run.cpuMicrosPerItem());
         }
         report.put(Report.LOCK_CPU, column, Report.range(cpu, "µs", 0));
+        String redisCpu = backendCpu(locks, 0);
+        if (!redisCpu.isEmpty()) {
+            report.put(Report.REDIS_LOCK_CPU, column, redisCpu);
+        }
         report.put(Report.LOCKS, column, Report.range(pairs, "pairs/s", 0));
         report.put(Report.LOCK_LATENCY, column, Report.percentiles(latency, 99, "ms", 2));
         log(column + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
-                + Report.percentiles(latency, 99, "ms", 2) + ", server CPU per pair " + Report.range(cpu, "µs", 0));
+                + Report.percentiles(latency, 99, "ms", 2) + ", server CPU per pair " + Report.range(cpu, "µs", 0)
+                + (redisCpu.isEmpty() ? "" : ", Redis CPU per pair " + redisCpu));
+    }
+
+    /** The Redis servers' CPU time per item, "primary, replica …"; empty without Redis. */
+    private static String backendCpu(List<Workloads.Run> runs, int decimals) {
+        List<String> servers = new ArrayList<>();
+        for (int i = 0; i < runs.get(0).backendCpuMicrosPerItem().length; i++) {
+            Samples cpu = new Samples();
+            for (Workloads.Run run : runs) {
+                cpu.add(run.backendCpuMicrosPerItem()[i]);
+            }
+            servers.add((i == 0 ? "" : "replica ") + Report.range(cpu, "µs", decimals));
+        }
+        return String.join(", ", servers);
     }
 
     private void pushgateway() throws Exception {
@@ -157,30 +206,32 @@ public final class LoadDriver {
         try (Launched gateway = Launched.pushgateway(option("pushgateway", ""), freePort(), out)) {
             gateway.awaitHttpReady("/-/ready", 60);
             Target.Pushgateway target = new Target.Pushgateway(gateway.port());
-            measureIngestAndScrape("Pushgateway", gateway, target, SMALL, 0);
-            measureIngestAndScrape("Pushgateway", gateway, target, LARGE, SMALL);
+            measureIngestAndScrape("Pushgateway", gateway, List.of(), target, SMALL, 0);
+            measureIngestAndScrape("Pushgateway", gateway, List.of(), target, LARGE, SMALL);
             double rss = gateway.rssMiB();
             report.put(Report.RSS, "Pushgateway", String.format(Locale.ROOT, "%.0f MiB", rss));
             log("Pushgateway: RSS with 100k series " + rss + " MiB");
         }
     }
 
-    private void measureIngestAndScrape(String column, Launched server, Target target, int stored,
-            int alreadyStored) throws Exception {
+    private void measureIngestAndScrape(String column, Launched server, List<Launched> backends, Target target,
+            int stored, int alreadyStored) throws Exception {
         workloads.fill(target, alreadyStored, stored);
         String size = stored == SMALL ? "10k" : "100k";
         if (selected("ingest")) {
-            ingest(column, server, target, stored, size);
+            ingest(column, server, backends, target, stored, size);
         }
         if (selected("scrape")) {
             scrape(column, target, stored, size);
         }
     }
 
-    private void ingest(String column, Launched server, Target target, int stored, String size) throws Exception {
+    private void ingest(String column, Launched server, List<Launched> backends, Target target, int stored,
+            String size) throws Exception {
         Samples ingest = new Samples();
         Samples cpu = new Samples();
-        for (Workloads.Run run : workloads.ingest(server, target, stored)) {
+        List<Workloads.Run> runs = workloads.ingest(server, backends, target, stored);
+        for (Workloads.Run run : runs) {
             ingest.add(run.perSecond());
             cpu.add(run.cpuMicrosPerItem());
         }
@@ -188,8 +239,13 @@ public final class LoadDriver {
         report.throughput(Report.ingest(size), column, ingest);
         report.put(Report.ingestCpu(size), column, Report.range(cpu, "µs", 2));
         report.latency(Report.ingestCpu(size), column, cpu);
+        String redisCpu = backendCpu(runs, 2);
+        if (!redisCpu.isEmpty()) {
+            report.put(Report.redisIngestCpu(size), column, redisCpu);
+        }
         log(column + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0)
-                + ", server CPU per point " + Report.range(cpu, "µs", 2));
+                + ", server CPU per point " + Report.range(cpu, "µs", 2)
+                + (redisCpu.isEmpty() ? "" : ", Redis CPU per point " + redisCpu));
     }
 
     private void scrape(String column, Target target, int stored, String size) throws Exception {

@@ -15,10 +15,15 @@ final class Report {
     static final String LOCKS = "lock acquire+release over HTTP";
     static final String LOCK_LATENCY = "lock pair latency p50 / p99";
     static final String LOCK_CPU = "server CPU per lock pair";
+    static final String REDIS_LOCK_CPU = "Redis CPU per lock pair (primary, replica)";
+    static final String REFUSED = "writes answered 503 (replica too late) and sent again, all workloads";
     static final String RSS = "RSS with 100k series, after the workloads";
     static final String RSS_AFTER_GC = "RSS with 100k series, after a full GC";
 
-    private static final List<String> COLUMNS = List.of("memory", "Redis", "Pushgateway");
+    /** The column of target redis-ack1, shown only when it was measured. */
+    static final String REDIS_ACK1 = "Redis ack 1";
+
+    private static final List<String> COLUMNS = List.of("memory", "Redis", REDIS_ACK1, "Pushgateway");
     private static final Map<String, String> TARGETS = new LinkedHashMap<>();
 
     static {
@@ -26,12 +31,16 @@ final class Report {
         TARGETS.put(ingest("100k"), "≥ 500,000 points/s, flat from 10k (memory); ≥ 100,000 (Redis)");
         TARGETS.put(ingestCpu("10k"), "");
         TARGETS.put(ingestCpu("100k"), "");
+        TARGETS.put(redisIngestCpu("10k"), "");
+        TARGETS.put(redisIngestCpu("100k"), "");
         TARGETS.put(scrape("10k"), "");
         TARGETS.put(scrape("100k"), "≤ 100 ms (memory), ≤ 400 ms (Redis)");
         TARGETS.put(DELTA, "≤ 2 ms (memory)");
         TARGETS.put(LOCKS, "≥ 20,000 pairs/s (memory), ≥ 10,000 (Redis)");
         TARGETS.put(LOCK_LATENCY, "p99 < 10 ms");
         TARGETS.put(LOCK_CPU, "");
+        TARGETS.put(REDIS_LOCK_CPU, "");
+        TARGETS.put(REFUSED, "");
         TARGETS.put(RSS, "≤ 150 MiB (memory)");
         TARGETS.put(RSS_AFTER_GC, "");
         TARGETS.put(IDLE_RSS, "");
@@ -48,6 +57,10 @@ final class Report {
 
     static String ingestCpu(String size) {
         return "server CPU per point ingested, " + size + " stored";
+    }
+
+    static String redisIngestCpu(String size) {
+        return "Redis CPU per point ingested, " + size + " stored (primary, replica)";
     }
 
     static String scrape(String size) {
@@ -84,27 +97,37 @@ final class Report {
     }
 
     String markdown(Map<String, String> options, List<String> jvmOptions) {
+        List<String> columns = COLUMNS.stream().filter(column -> !column.equals(REDIS_ACK1)
+                || cells.values().stream().anyMatch(row -> row.containsKey(column))).toList();
         StringBuilder md = new StringBuilder()
                 .append("Run of ").append(Instant.now()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append("; options ").append(options)
                 .append("; service JVM options `").append(String.join(" ", jvmOptions)).append("`\n\n")
-                .append("| workload | target | memory | Redis | Pushgateway | memory vs Pushgateway | "
-                        + "Redis vs Pushgateway |\n|---|---|---|---|---|---|---|\n");
+                .append("| workload | target | ").append(String.join(" | ", columns))
+                .append(" | memory vs Pushgateway | Redis vs Pushgateway |\n|---|---|")
+                .append("---|".repeat(columns.size() + 2)).append('\n');
         for (Map.Entry<String, String> row : TARGETS.entrySet()) {
             Map<String, String> values = cells.getOrDefault(row.getKey(), Map.of());
             if (values.isEmpty()) {
                 continue;
             }
             md.append("| ").append(row.getKey()).append(" | ").append(row.getValue());
-            for (String column : COLUMNS) {
+            for (String column : columns) {
                 md.append(" | ").append(values.getOrDefault(column, "—"));
             }
             md.append(" | ").append(ratio(row.getKey(), "memory")).append(" | ").append(ratio(row.getKey(), "Redis"))
                     .append(" |\n");
         }
-        return md.append("\nRatios are medians divided so that above 1× means the Metric Store is better ")
-                .append("(more points/s, less time).\n").toString();
+        md.append("\nRatios are medians divided so that above 1× means the Metric Store is better ")
+                .append("(more points/s, less time).");
+        if (Boolean.parseBoolean(options.getOrDefault("redis-replica", "false"))) {
+            md.append(" Redis: with a replica attached, store.redis.min-replicas-ack=0.");
+        }
+        if (columns.contains(REDIS_ACK1)) {
+            md.append(" " + REDIS_ACK1 + ": with a replica attached, store.redis.min-replicas-ack=1.");
+        }
+        return md.append('\n').toString();
     }
 
     private String ratio(String row, String column) {

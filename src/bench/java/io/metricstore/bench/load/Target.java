@@ -3,6 +3,8 @@ package io.metricstore.bench.load;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A server under load and how it takes a batch of points. Both targets store the same series: {@code
@@ -24,11 +26,16 @@ sealed interface Target {
     /** The request that writes series {@code [first, first + count)} with {@code value}. */
     Request write(int first, int count, long value);
 
-    /** Throws unless the answer says the whole batch was stored. */
-    void check(HttpConnection.Response answer, int count) throws IOException;
+    /**
+     * Throws unless the answer says the whole batch was stored; {@code replayed} when it answers a batch sent again
+     * after a 503, whose first attempt may already have stored it.
+     */
+    void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException;
 
     /** The Metric Store: a JSON batch from the leader, every point applied because every value is new. */
     record MetricStore(int port) implements Target {
+
+        private static final Pattern COUNTS = Pattern.compile("\"applied\":(\\d+),\"unchanged\":(\\d+),");
 
         @Override
         public String name() {
@@ -54,9 +61,12 @@ sealed interface Target {
                     body.toString().getBytes(StandardCharsets.UTF_8));
         }
 
+        /** Every point applied; in a replay, every point applied or unchanged (stored by the first attempt). */
         @Override
-        public void check(HttpConnection.Response answer, int count) throws IOException {
-            if (answer.status() != 200 || !answer.text().contains("\"applied\":" + count + ",")) {
+        public void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException {
+            Matcher counts = COUNTS.matcher(answer.text());
+            if (answer.status() != 200 || !counts.find() || Integer.parseInt(counts.group(1))
+                    + (replayed ? Integer.parseInt(counts.group(2)) : 0) != count) {
                 throw new IOException("write not applied: " + answer.status() + " " + answer.text());
             }
         }
@@ -90,7 +100,7 @@ sealed interface Target {
         }
 
         @Override
-        public void check(HttpConnection.Response answer, int count) throws IOException {
+        public void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException {
             if (answer.status() != 200 && answer.status() != 202) {
                 throw new IOException("push refused: " + answer.status() + " " + answer.text());
             }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,19 +18,27 @@ final class Workloads {
 
     private static final int BATCH = 1000;
     private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"");
+    /** How often a write answered 503 is sent: too few replicas may have confirmed it in time. */
+    private static final int WRITE_ATTEMPTS = 10;
 
     /** Every write carries a new value, so every point is applied, never an unchanged replay. */
     private final AtomicLong values = new AtomicLong(1);
+    /** Write requests (batches, lock acquires) sent, and how many of them answered 503 and were sent again. */
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong refusedWrites = new AtomicLong();
     private final Settings settings;
 
     record Settings(int writers, int lockClients, int runs, double runSeconds, double warmupSeconds) {
     }
 
-    /** Throughput of one run, the latencies of its requests and the server's CPU time per item. */
-    record Run(double perSecond, Samples latencyMillis, double cpuMicrosPerItem) {
+    /**
+     * Throughput of one run, the latencies of its requests, the server's CPU time per item and that of each process
+     * behind it (the Redis servers, in the order given).
+     */
+    record Run(double perSecond, Samples latencyMillis, double cpuMicrosPerItem, double[] backendCpuMicrosPerItem) {
     }
 
-    /** The server process, whose CPU time each run reads. */
+    /** A server process, whose CPU time each run reads. */
     interface Server {
         int port();
 
@@ -38,6 +47,18 @@ final class Workloads {
 
     Workloads(Settings settings) {
         this.settings = settings;
+    }
+
+    /** Write requests sent since the last call (which starts the count anew), and how many of them answered 503. */
+    WriteCount writeCount() {
+        return new WriteCount(refusedWrites.getAndSet(0), writes.getAndSet(0));
+    }
+
+    record WriteCount(long refused, long sent) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%,d of %,d", refused, sent);
+        }
     }
 
     /** Writes series {@code [from, to)} once, so that {@code to} series are stored. */
@@ -50,7 +71,7 @@ final class Workloads {
     }
 
     /** 1,000-point batches over the {@code stored} series: points per second and CPU per point of each run. */
-    List<Run> ingest(Server server, Target target, int stored) throws Exception {
+    List<Run> ingest(Server server, List<? extends Server> backends, Target target, int stored) throws Exception {
         int batches = stored / BATCH;
         int writers = settings.writers();
         // Each writer owns the batches b with b % writers == its number, so a series always has one writer and its
@@ -64,7 +85,7 @@ final class Workloads {
             write(connection, target, (int) batch * BATCH, BATCH);
             return BATCH;
         };
-        return Runner.runs(server, settings.writers(), settings, writer);
+        return Runner.runs(server, backends, settings.writers(), settings, writer);
     }
 
     /** Milliseconds to read the whole {@code /metrics} page, and its size in bytes. */
@@ -122,16 +143,16 @@ final class Workloads {
     }
 
     /** Lock acquire + release pairs per second (one sample per run) and the latency of each pair. */
-    List<Run> locks(Server server) throws Exception {
+    List<Run> locks(Server server, List<? extends Server> backends) throws Exception {
         AtomicLong clients = new AtomicLong();
         ThreadLocal<String> keys = ThreadLocal.withInitial(() -> "bench-" + clients.getAndIncrement());
         AtomicLong tokens = new AtomicLong();
         Runner.Body pair = connection -> {
             String key = keys.get();
             String token = "t" + tokens.incrementAndGet();
-            HttpConnection.Response acquired = connection.send("POST", "/api/v1/locks/job/" + key,
-                    "application/json", ("{\"ttl\":\"30s\",\"token\":\"" + token + "\"}")
-                            .getBytes(StandardCharsets.UTF_8));
+            HttpConnection.Response acquired = sendWrite(connection, new Target.Request("POST",
+                    "/api/v1/locks/job/" + key, "application/json",
+                    ("{\"ttl\":\"30s\",\"token\":\"" + token + "\"}").getBytes(StandardCharsets.UTF_8))).answer();
             if (acquired.status() != 201) {
                 throw new IOException("acquire answered " + acquired.status() + " " + acquired.text());
             }
@@ -142,13 +163,33 @@ final class Workloads {
             }
             return 1;
         };
-        return Runner.runs(server, settings.lockClients(), settings, pair);
+        return Runner.runs(server, backends, settings.lockClients(), settings, pair);
     }
 
     private void write(HttpConnection connection, Target target, int first, int count) throws IOException {
-        Target.Request request = target.write(first, count, values.getAndIncrement());
-        target.check(connection.send(request.method(), request.path(), request.contentType(), request.body()),
-                count);
+        Sent sent = sendWrite(connection, target.write(first, count, values.getAndIncrement()));
+        target.check(sent.answer(), count, sent.replayed());
+    }
+
+    /** The last answer to a write, and whether it answers a replay. */
+    private record Sent(HttpConnection.Response answer, boolean replayed) {
+    }
+
+    /**
+     * Sends a write; a 503 (with store.redis.min-replicas-ack: too few replicas confirmed it in time) is sent again
+     * at once, unchanged, as the API asks of a client (a replay changes nothing, and a lock acquire with the same
+     * token wins again). {@code Retry-After} is not waited for: the breaker is not involved.
+     */
+    private Sent sendWrite(HttpConnection connection, Target.Request request) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            writes.incrementAndGet();
+            HttpConnection.Response answer =
+                    connection.send(request.method(), request.path(), request.contentType(), request.body());
+            if (answer.status() != 503 || attempt == WRITE_ATTEMPTS) {
+                return new Sent(answer, attempt > 1);
+            }
+            refusedWrites.incrementAndGet();
+        }
     }
 
     private static String cursorOf(String json) throws IOException {
@@ -175,17 +216,18 @@ final class Workloads {
             int run(HttpConnection connection) throws IOException;
         }
 
-        static List<Run> runs(Server server, int clients, Settings settings, Body body) throws Exception {
+        static List<Run> runs(Server server, List<? extends Server> backends, int clients, Settings settings,
+                Body body) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<HttpConnection> connections = new ArrayList<>();
             try {
                 for (int i = 0; i < clients; i++) {
                     connections.add(new HttpConnection(server.port()));
                 }
-                once(server, pool, connections, settings.warmupSeconds(), body);
+                once(server, backends, pool, connections, settings.warmupSeconds(), body);
                 List<Run> runs = new ArrayList<>();
                 for (int i = 0; i < settings.runs(); i++) {
-                    runs.add(once(server, pool, connections, settings.runSeconds(), body));
+                    runs.add(once(server, backends, pool, connections, settings.runSeconds(), body));
                 }
                 return runs;
             } finally {
@@ -196,9 +238,13 @@ final class Workloads {
             }
         }
 
-        private static Run once(Server server, ExecutorService pool, List<HttpConnection> connections,
-                double seconds, Body body) throws Exception {
+        private static Run once(Server server, List<? extends Server> backends, ExecutorService pool,
+                List<HttpConnection> connections, double seconds, Body body) throws Exception {
             double cpuBefore = server.cpuSeconds();
+            double[] backendCpu = new double[backends.size()];
+            for (int i = 0; i < backendCpu.length; i++) {
+                backendCpu[i] = backends.get(i).cpuSeconds();
+            }
             long start = System.nanoTime();
             long deadline = start + (long) (seconds * 1e9);
             List<Future<long[]>> done = new ArrayList<>();
@@ -226,7 +272,10 @@ final class Workloads {
                 end = Math.max(end, result[1]);
             }
             double cpu = server.cpuSeconds() - cpuBefore;
-            return new Run(items / ((end - start) / 1e9), latency, cpu * 1e6 / items);
+            for (int i = 0; i < backendCpu.length; i++) {
+                backendCpu[i] = (backends.get(i).cpuSeconds() - backendCpu[i]) * 1e6 / items;
+            }
+            return new Run(items / ((end - start) / 1e9), latency, cpu * 1e6 / items, backendCpu);
         }
     }
 }
