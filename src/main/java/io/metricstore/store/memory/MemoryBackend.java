@@ -146,7 +146,8 @@ public final class MemoryBackend implements StoreBackend {
             }
         }
         long live = series.size() - expired;
-        if (live + created.size() > maxSeries) {
+        // Only new series count: updates are never refused, even when a lowered cap is below the live count.
+        if (!created.isEmpty() && live + created.size() > maxSeries) {
             throw new StoreException.SeriesLimitExceeded(live, created.size(), maxSeries);
         }
     }

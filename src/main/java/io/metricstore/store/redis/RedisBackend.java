@@ -320,7 +320,7 @@ public class RedisBackend implements StoreBackend {
                 guarded(() -> redis.execute("PING"), false);
             }
             return server.problem();
-        } catch (BackendUnavailableException unavailable) {
+        } catch (RuntimeException unavailable) {
             return Optional.of(unavailable.getMessage());
         }
     }
@@ -388,6 +388,8 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
+        // Whether a lock is still held is decided with this replica's clock, as for the other lock calls.
+        server.require();
         Response fields = guarded(() -> redis.execute("HMGET", keys.lock(kind, key), "fence", "exp"), true);
         return Replies.lockState(kind, key, fields, now);
     }

@@ -8,8 +8,9 @@ import java.util.List;
  * Cluster hash tag, so a namespace lives in one slot; every script names each key it touches in {@code KEYS}:
  * <ul>
  *   <li>{@code meta}: hash {@code epoch} (the id of the state's history), {@code origin} (the run and replication
- *       ids of the Redis that wrote it, see {@code origin.lua}), {@code layout} ({@link #LAYOUT}),
- *       {@code fence_origin} (the same for the fence counter);
+ *       ids of the Redis that wrote it, see {@code origin.lua}), {@code layout} ({@link #LAYOUT}), {@code fence} (the
+ *       store-wide fence counter, never below the time floor, {@link io.metricstore.store.model.Fences}) and
+ *       {@code fence_origin} (the origin that issued the last fence);
  *       {@code seq} (the sequence), {@code horizon};</li>
  *   <li>{@code s:<series id>}: hash {@code v} value, {@code t} updatedAt ms, {@code s} source, {@code r} precedence
  *       rank; {@code PEXPIREAT updatedAt + retention}, so memory is reclaimed even if no replica runs;</li>
@@ -17,12 +18,11 @@ import java.util.List;
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
  *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, expiring with the lease;
- *       {@code locks}: sorted set of held locks by expiry; {@code fence}: the store-wide fence counter, never below
- *       the time floor ({@link io.metricstore.store.model.Fences});</li>
+ *       {@code locks}: sorted set of held locks by expiry;</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
- * Earlier versions kept a string {@code epoch} and per-kind {@code fences:<kind>} hashes, which this layout no
- * longer reads.
+ * Earlier versions kept strings {@code epoch} and {@code fence} and per-kind {@code fences:<kind>} hashes, which
+ * this layout no longer reads.
  */
 final class RedisKeys {
 
@@ -41,7 +41,6 @@ final class RedisKeys {
     final String changes;
     final String tombstones;
     final String locks;
-    final String fence;
     final String families;
     final String familiesExpiry;
 
@@ -54,7 +53,6 @@ final class RedisKeys {
         this.changes = prefix + "changes";
         this.tombstones = prefix + "tombstones";
         this.locks = prefix + "locks";
-        this.fence = prefix + "fence";
         this.families = prefix + "families";
         this.familiesExpiry = prefix + "families:expiry";
     }
@@ -104,7 +102,7 @@ final class RedisKeys {
     }
 
     List<String> acquire(LockKind kind, String key) {
-        return List.of(lock(kind, key), fence, locks, meta);
+        return List.of(lock(kind, key), locks, meta);
     }
 
     List<String> extend(LockKind kind, String key) {

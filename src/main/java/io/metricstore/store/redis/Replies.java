@@ -151,14 +151,16 @@ final class Replies {
     }
 
     /**
-     * {@code probe.lua}: Redis' clock in ms, the namespace's layout ({@code ""} for none yet) and Redis'
-     * {@code maxmemory-policy}.
+     * {@code probe.lua}: Redis' clock in ms, the namespace's layout ({@code ""} for none yet), and the eviction
+     * policy Redis applies: its {@code maxmemory-policy}, or {@code noeviction} when {@code maxmemory} is 0 (no
+     * limit, so nothing is ever evicted).
      */
     record Probe(long redisMillis, String layout, String evictionPolicy) {
 
         static Probe decode(Response reply) {
+            boolean limited = !"0".equals(reply.get(4).toString());
             return new Probe(reply.get(0).toLong() * 1000 + reply.get(1).toLong() / 1000, reply.get(2).toString(),
-                    reply.get(3).toString());
+                    limited ? reply.get(3).toString() : "noeviction");
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  *
  * <p>One round trip at most every {@link #INTERVAL}, shared by readiness and the calls, so an idle fleet stays quiet;
  * one probe at a time, and a failed probe is not repeated for {@link #FAILURE_HOLD}, so an outage does not queue
- * calls behind probes. Between two probes Redis' time is the probed one plus the time elapsed on this machine's
+ * calls behind probes. While probes fail, a sample younger than twice the interval still serves (a call then finds
+ * out for itself whether Redis answers). Between two probes Redis' time is the probed one plus the time elapsed on this machine's
  * monotonic clock; the skew is that against the store's clock, read when the check runs.
  */
 final class ServerCheck {
@@ -114,7 +115,7 @@ final class ServerCheck {
             }
             Failure failure = failed;
             if (failure != null && nanos.getAsLong() - failure.atNanos() < FAILURE_HOLD.toNanos()) {
-                throw failure.cause();
+                return recentOr(failure.cause());
             }
             long sent = nanos.getAsLong();
             Replies.Probe answer;
@@ -122,7 +123,7 @@ final class ServerCheck {
                 answer = probe.get();
             } catch (BackendUnavailableException unavailable) {
                 failed = new Failure(unavailable, nanos.getAsLong());
-                throw unavailable;
+                return recentOr(unavailable);
             }
             long received = nanos.getAsLong();
             failed = null;
@@ -131,6 +132,15 @@ final class ServerCheck {
             last = sample;
             return sample;
         }
+    }
+
+    /** The last sample if it is younger than twice {@link #INTERVAL}, else the probe's failure. */
+    private Sample recentOr(BackendUnavailableException failure) {
+        Sample sample = last;
+        if (sample != null && nanos.getAsLong() - sample.takenNanos() < 2 * INTERVAL.toNanos()) {
+            return sample;
+        }
+        throw failure;
     }
 
     /** The last sample while it is younger than {@link #INTERVAL}. */

@@ -1,16 +1,16 @@
 -- Acquires a lock for a token. A retry by the holding token renews the lease and keeps its fence.
--- KEYS[1] lock hash, KEYS[2] the store-wide fence counter, KEYS[3] lock expiry index, KEYS[4] meta
+-- KEYS[1] lock hash, KEYS[2] lock expiry index, KEYS[3] meta (its field 'fence' is the store-wide fence counter, kept
+-- beside 'fence_origin' so that neither is ever lost without the other)
 -- ARGV[1] token, ARGV[2] now (ms), ARGV[3] expiry (ms), ARGV[4] index member, ARGV[5] the fence floor of now
 -- (Fences.floor), ARGV[6] key expiry margin (ms): Redis' own expiry comes that long after the lease's end, never
--- before it, ARGV[7] layout version, ARGV[8] the fence seed (Fences.seed): the floor of now plus twice the clock skew
--- replicas may have
+-- before it, ARGV[7] layout version, ARGV[8] the fence seed (Fences.seed)
 -- A new fence is above both the counter and the floor of now. When this Redis is another history than the one that
 -- issued the last fence (origin.lua), the counter may have come back older (a restart from an older file, a replica
--- that missed acquires) and the replica that issued those fences may have had a clock ahead of this caller's: the
--- counter is first raised to the seed.
+-- that missed acquires), the replica that issued those fences may have had a clock ahead of this caller's, and a
+-- deposed primary may still be issuing fences from the time floor: the counter is first raised to the seed.
 -- Returns {1, fence, expiry} when acquired, {0, holder's expiry} when held by another token, {'LAYOUT', layout found}
 -- when the namespace holds another key layout.
-local other = other_layout(KEYS[4], ARGV[7])
+local other = other_layout(KEYS[3], ARGV[7])
 if other then
   return {'LAYOUT', other}
 end
@@ -22,16 +22,16 @@ if current[1] and tonumber(current[3] or '0') > tonumber(ARGV[2]) then
   end
   fence = current[2]
 else
-  local counter = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local state = redis.call('HMGET', KEYS[3], 'fence', 'fence_origin')
+  local counter = tonumber(state[1] or '0')
   local origin = redis_origin()
-  if redis.call('HGET', KEYS[4], 'fence_origin') ~= origin then
+  if state[2] ~= origin then
     counter = math.max(counter, tonumber(ARGV[8]))
-    redis.call('HSET', KEYS[4], 'fence_origin', origin)
   end
   fence = string.format('%d', math.max(counter, tonumber(ARGV[5])) + 1)
-  redis.call('SET', KEYS[2], fence)
+  redis.call('HSET', KEYS[3], 'fence', fence, 'fence_origin', origin)
 end
 redis.call('HSET', KEYS[1], 'token', ARGV[1], 'fence', fence, 'exp', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], string.format('%d', tonumber(ARGV[3]) + tonumber(ARGV[6])))
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return {1, fence, ARGV[3]}

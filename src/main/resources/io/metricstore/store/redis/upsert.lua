@@ -29,7 +29,8 @@ if live + m > max then
       created = created + 1
     end
   end
-  if live + created > max then
+  -- Only new series count: updates are never refused, even when a lowered cap is below the live count.
+  if created > 0 and live + created > max then
     return {'CAP', epoch, live, created}
   end
 end

@@ -139,6 +139,18 @@ class ServerCheckTest {
     }
 
     @Test
+    void whileProbesFailARecentSampleStillServes() {
+        assertThat(problemAt(0)).isEmpty();
+        elapse(ServerCheck.INTERVAL);
+        failure = new BackendUnavailableException("Redis is unavailable: refused", null, Duration.ofSeconds(5));
+        assertThat(problemAt(0)).isEmpty();
+        assertThat(problemAt(3000)).isPresent();
+        elapse(ServerCheck.INTERVAL);
+        assertThatThrownBy(() -> requireAt(0)).isSameAs(failure);
+        assertThat(probes).hasValue(3);
+    }
+
+    @Test
     void aNamespaceWithoutALayoutYetIsFine() {
         layout = "";
         assertThat(problemAt(0)).isEmpty();
