@@ -28,12 +28,13 @@ def resp(args):
     return "*%d\r\n" % len(args) + "".join("$%d\r\n%s\r\n" % (len(str(a).encode()), a) for a in args)
 for i in range(20000):
     key = "%s-%s-%d" % (version, rnd, i)
-    lock = ["{ns}:lock:job:" + key, "{ns}:fence", "{ns}:locks"]
+    lock = "{ns}:lock:job:" + key
     if version == "old":
-        args = ["EVALSHA", sha, 3] + lock + ["token", now, now + 30000, "job:" + key, now * 1024]
+        args = ["EVALSHA", sha, 3, lock, "{ns}:fence", "{ns}:locks", "token", now, now + 30000, "job:" + key,
+                now * 1024]
     else:
-        args = ["EVALSHA", sha, 4] + lock + ["{ns}:meta", "token", now, now + 30000, "job:" + key, now * 1024,
-                                             60500, "2/1", (now + 2000) * 1024]
+        args = ["EVALSHA", sha, 3, lock, "{ns}:locks", "{ns}:meta", "token", now, now + 30000, "job:" + key,
+                now * 1024, 60500, "2/1", (now + 3601000) * 1024]
     sys.stdout.write(resp(args))
 PY
         redis-cli -p "$port" --pipe < "$work/commands" > /dev/null
