@@ -2,6 +2,7 @@ package io.metricstore.store.redis;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.metricstore.PackagedJar;
 import io.restassured.RestAssured;
@@ -78,6 +79,9 @@ abstract class SentinelFailovers {
         Future<?> writer = threads.submit(() -> write(metric, writes));
         PackagedJar.await(() -> acknowledged(writes, 0, Long.MAX_VALUE).size() >= 20, RECOVERY,
                 "20 writes acknowledged before the kill");
+        String lock = "/api/v1/locks/job/" + metric;
+        long fence = given().contentType("application/json").body("{\"ttl\":\"5m\",\"token\":\"holder\"}")
+                .when().post(lock).then().statusCode(201).extract().<Number>path("fence").longValue();
 
         long kill = System.nanoTime();
         int killed = sentinel.killPrimary();
@@ -109,6 +113,12 @@ abstract class SentinelFailovers {
         post(metric, "after_rejoin").statusCode(200);
 
         assertOnlyOutages(writes);
+        if (replicaAcknowledges()) {
+            // The acknowledged lock survived the failover: still held, by the same holder, with the same fence.
+            given().when().get(lock).then().statusCode(200).body("fence", equalTo(fence));
+            given().contentType("application/json").body("{\"ttl\":\"5m\",\"token\":\"other\"}").when().post(lock)
+                    .then().statusCode(409);
+        }
         Write firstAfterKill = acknowledged(writes, kill, Long.MAX_VALUE).get(0);
         assertThat(Duration.ofNanos(firstAfterKill.answered() - kill)).isLessThan(RECOVERY);
         Probe ready = readyAgain(probes).orElseThrow();
