@@ -428,7 +428,8 @@ public class RedisBackend implements StoreBackend {
 
     /**
      * A write, then (with {@code store.redis.min-replicas-ack}) {@code WAIT} on the same connection, so that it
-     * covers this write; the caller checks the count with {@link #confirmed} once it knows the write wrote.
+     * covers this write; the caller checks the count with {@link #confirmed} once it knows the write wrote (a refusal
+     * is not waited for).
      */
     private Acknowledged acknowledged(Function<RedisDataSource, Response> write, boolean retryable) {
         if (minReplicasAck == 0) {
@@ -439,8 +440,11 @@ public class RedisBackend implements StoreBackend {
             long[] confirmed = new long[1];
             redis.withConnection(connection -> {
                 reply[0] = write.apply(connection);
-                confirmed[0] = connection.execute("WAIT", Integer.toString(minReplicasAck), minReplicasAckTimeout)
-                        .toLong();
+                // A refusal (held, cap, another layout) wrote nothing: there is nothing to wait for.
+                if (Replies.wrote(reply[0])) {
+                    confirmed[0] = connection.execute("WAIT", Integer.toString(minReplicasAck),
+                            minReplicasAckTimeout).toLong();
+                }
             });
             return new Acknowledged(reply[0], confirmed[0]);
         }, retryable);

@@ -40,6 +40,19 @@ final class Replies {
                 ? Optional.of(reply.get(1).toString()) : Optional.empty();
     }
 
+    /**
+     * Whether a writing script wrote: {@code upsert.lua} answers {@code OK}, {@code acquire.lua} and
+     * {@code extend.lua} {@code 1}; their refusals ({@code CAP}, {@code LAYOUT}, {@code 0}, {@code -1}, {@code -2})
+     * wrote nothing.
+     */
+    static boolean wrote(Response reply) {
+        if (reply.type() != ResponseType.MULTI || reply.size() == 0) {
+            return false;
+        }
+        String status = reply.get(0).toString();
+        return "OK".equals(status) || "1".equals(status);
+    }
+
     /** {@code init.lua}: the namespace's epoch. */
     static String epoch(Response reply) {
         return reply.get(1).toString();

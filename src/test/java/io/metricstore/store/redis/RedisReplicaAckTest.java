@@ -71,6 +71,8 @@ class RedisReplicaAckTest {
                     "backend-unavailable");
             // Reads need no replica.
             given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200);
+            // A refusal wrote nothing, so it does not wait for a replica: it stays what it is.
+            problem(post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\",\"token\":\"other\"}"), 409, "lock-held");
         } finally {
             replica.start();
         }
