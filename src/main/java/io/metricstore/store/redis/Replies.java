@@ -53,11 +53,6 @@ final class Replies {
         return "OK".equals(status) || "1".equals(status);
     }
 
-    /** {@code init.lua}: the namespace's epoch. */
-    static String epoch(Response reply) {
-        return reply.get(1).toString();
-    }
-
     /** {@code upsert.lua}: the batch applied, or refused whole by the series cap. */
     sealed interface Upsert permits Upserted, Capped {
 

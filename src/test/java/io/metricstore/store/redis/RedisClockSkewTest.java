@@ -72,6 +72,8 @@ class RedisClockSkewTest {
                 .body("detail", containsString("store.max-replica-skew"));
         problem(post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\"}"), 503, "backend-unavailable")
                 .body("detail", containsString("clock skew"));
+        // Whether a lock is held is decided with this replica's clock too.
+        problem(given().when().get("/api/v1/locks/job/" + name).then(), 503, "backend-unavailable");
         given().when().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'store-backend' }.data.reason", containsString("clock skew"));
         // Reads do not depend on this replica's clock being right.

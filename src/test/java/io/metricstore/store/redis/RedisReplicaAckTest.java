@@ -14,12 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -95,30 +90,17 @@ class RedisReplicaAckTest {
         String before = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
         URI replicaUri = URI.create(replica.url());
         String self = primary.execute("CONFIG", "GET", "port").get("port").toString();
-        send(replicaUri, "REPLICAOF NO ONE");
+        Resp.call(replicaUri.getPort(), "REPLICAOF", "NO", "ONE");
         primary.execute("REPLICAOF", replicaUri.getHost(), Integer.toString(replicaUri.getPort()));
         PackagedJar.await(() -> primary.execute("INFO", "replication").toString().contains("master_link_status:up"),
                 Duration.ofSeconds(30), "the primary synced as a replica");
         primary.execute("REPLICAOF", "NO", "ONE");
-        send(replicaUri, "REPLICAOF " + replicaUri.getHost() + " " + self);
+        Resp.call(replicaUri.getPort(), "REPLICAOF", replicaUri.getHost(), self);
         awaitReplicaOnline();
 
         post("/api/v1/points", scrape("{\"name\":\"" + unique("after") + "\",\"value\":1}")).statusCode(200);
         problem(given().queryParam("since", before).when().get("/api/v1/changes").then(), 410, "cursor-expired")
                 .body("detail", containsString("earlier state"));
-    }
-
-    /** One inline command to a server this test does not reach through the application. */
-    private static void send(URI server, String command) throws IOException {
-        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
-            socket.setSoTimeout(5000);
-            socket.getOutputStream().write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            String reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
-                    .readLine();
-            if (!reply.startsWith("+OK")) {
-                throw new IOException(command + " answered " + reply);
-            }
-        }
     }
 
     private void awaitReplicaOnline() throws InterruptedException {

@@ -2,14 +2,10 @@ package io.metricstore.store.redis;
 
 import io.metricstore.PackagedJar;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -121,21 +117,9 @@ public class RedisTestServer implements QuarkusTestResourceLifecycleManager {
             }
         }
 
-        /** Asks the server for its process id (an inline {@code INFO server} over a plain socket). */
-        private long pid() throws IOException {
-            URI uri = URI.create(url);
-            try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-                socket.setSoTimeout(5000);
-                socket.getOutputStream().write("INFO server\r\n".getBytes(StandardCharsets.US_ASCII));
-                BufferedReader reply = new BufferedReader(
-                        new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-                for (String line = reply.readLine(); line != null; line = reply.readLine()) {
-                    if (line.startsWith("process_id:")) {
-                        return Long.parseLong(line.substring("process_id:".length()).trim());
-                    }
-                }
-            }
-            throw new IOException("Redis did not tell its process id");
+        /** Asks the server for its process id. */
+        private long pid() {
+            return Long.parseLong(Resp.info(URI.create(url).getPort(), "server").get("process_id"));
         }
 
         @Override
