@@ -47,8 +47,8 @@ public class LockBenchmark {
 
     @Benchmark
     public LockGrant acquireRelease() {
-        LockGrant grant = fixture.store.acquire(LockKind.JOB, KEY, TTL, TOKEN);
-        fixture.store.release(LockKind.JOB, KEY, TOKEN);
+        LockGrant grant = fixture.store.acquire(LockKind.JOB, KEY, TTL, TOKEN, "anonymous");
+        fixture.store.release(LockKind.JOB, KEY, TOKEN, "anonymous");
         return grant;
     }
 

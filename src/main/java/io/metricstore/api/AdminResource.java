@@ -1,7 +1,11 @@
 package io.metricstore.api;
 
+import io.metricstore.auth.Audit;
+import io.metricstore.auth.Roles;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.model.GcReport;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,9 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AdminResource {
 
     private final MetricStore store;
+    private final SecurityIdentity identity;
 
-    public AdminResource(MetricStore store) {
+    public AdminResource(MetricStore store, SecurityIdentity identity) {
         this.store = store;
+        this.identity = identity;
     }
 
     @POST
@@ -29,7 +35,11 @@ public class AdminResource {
             description = "Expires series (recording deletions in the feed), purges expired locks, trims old tombstones.")
     @APIResponse(responseCode = "200", description = "What this run removed",
             content = @Content(schema = @Schema(implementation = GcReport.class)))
+    @RolesAllowed(Roles.ADMIN)
     public GcReport gc() {
-        return store.gc();
+        GcReport report = store.gc();
+        Audit.record(Audit.caller(identity), "admin.gc", "-", "ran expiredSeries=" + report.expiredSeries()
+                + " expiredLocks=" + report.expiredLocks() + " trimmedTombstones=" + report.trimmedTombstones());
+        return report;
     }
 }

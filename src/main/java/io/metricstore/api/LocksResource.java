@@ -1,13 +1,17 @@
 package io.metricstore.api;
 
+import io.metricstore.auth.Audit;
+import io.metricstore.auth.Roles;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.WireName;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -45,10 +49,12 @@ public class LocksResource {
     private static final String TTL_FORMAT = "must be a duration such as 30s, 5m, 1h30m, 500ms or ISO-8601 PT30S";
 
     private final MetricStore store;
+    private final SecurityIdentity identity;
     private final boolean onWorker;
 
-    public LocksResource(MetricStore store) {
+    public LocksResource(MetricStore store, SecurityIdentity identity) {
         this.store = store;
+        this.identity = identity;
         this.onWorker = store.locksBlock();
     }
 
@@ -95,13 +101,16 @@ public class LocksResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "lock-held: acquired is false, expiresAt is the holder's expiry",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.LOCKER)
     public Uni<Response> acquire(
             @PathParam("kind") @Parameter(schema = @Schema(enumeration = {"job", "dedup"})) String kind,
             @PathParam("key") String key, AcquireRequest request) {
+        String caller = Audit.caller(identity);
         return call(() -> {
             LockKind lockKind = kind(kind);
             Duration ttl = ttl(request == null ? null : request.ttl());
-            LockGrant grant = store.acquire(lockKind, key, ttl, request == null ? null : request.token());
+            LockGrant grant = store.acquire(lockKind, key, ttl, request == null ? null : request.token(), caller);
+            Audit.record(caller, "lock.acquire", kind + "/" + key, "acquired fence=" + grant.fence());
             return Response.status(Response.Status.CREATED).entity(GrantResponse.of(grant)).build();
         });
     }
@@ -115,14 +124,19 @@ public class LocksResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "lock-not-held, or not-found for an unknown kind",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "not-owner: another identity holds it, nothing changed (or "
+            + "forbidden: the caller lacks the locker role)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "lock-token-mismatch: held with another token, nothing changed",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.LOCKER)
     public Uni<GrantResponse> extend(@PathParam("kind") String kind, @PathParam("key") String key,
                                      ExtendRequest request) {
+        String caller = Audit.caller(identity);
         return call(() -> {
             LockKind lockKind = kind(kind);
             Duration ttl = ttl(request == null ? null : request.ttl());
-            return GrantResponse.of(store.extend(lockKind, key, request == null ? null : request.token(), ttl));
+            return GrantResponse.of(store.extend(lockKind, key, request == null ? null : request.token(), ttl, caller));
         });
     }
 
@@ -133,13 +147,19 @@ public class LocksResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "lock-not-held, or not-found for an unknown kind",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "not-owner: another identity holds it, nothing changed (or "
+            + "forbidden: the caller lacks the locker role)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "lock-token-mismatch: held with another token, nothing changed",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.LOCKER)
     public Uni<Response> release(@PathParam("kind") String kind, @PathParam("key") String key,
                                  @Parameter(required = true, schema = @Schema(type = SchemaType.STRING))
                                  @HeaderParam("Lock-Token") String token) {
+        String caller = Audit.caller(identity);
         return call(() -> {
-            store.release(kind(kind), key, token);
+            store.release(kind(kind), key, token, caller);
+            Audit.record(caller, "lock.release", kind + "/" + key, "released");
             return Response.noContent().build();
         });
     }
@@ -150,6 +170,7 @@ public class LocksResource {
             content = @Content(schema = @Schema(implementation = StateResponse.class)))
     @APIResponse(responseCode = "404", description = "lock-not-held (free), or not-found for an unknown kind",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.READER)
     public Uni<StateResponse> inspect(@PathParam("kind") String kind, @PathParam("key") String key) {
         return call(() -> {
             LockKind lockKind = kind(kind);

@@ -1,5 +1,6 @@
 package io.metricstore.api;
 
+import io.metricstore.auth.Roles;
 import io.metricstore.store.FieldChecks;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawFamily;
@@ -9,6 +10,7 @@ import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.WireName;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -109,6 +111,7 @@ public class PointsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "507", description = "series-limit-exceeded: nothing was written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.WRITER)
     public WriteResponse write(WriteRequest request) {
         WriteRequest body = request == null ? new WriteRequest(null, null, null, null) : request;
         return WriteResponse.of(store.write(body.toBatch()));

@@ -7,11 +7,18 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.metricstore.auth.Audit;
 import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.FieldError;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -21,6 +28,12 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    private final SecurityIdentity identity;
+
+    public ProblemMapper(SecurityIdentity identity) {
+        this.identity = identity;
+    }
 
     @ServerExceptionMapper
     public Response store(StoreException e, HttpServerRequest request) {
@@ -50,7 +63,42 @@ public class ProblemMapper {
             case LOCK_HELD -> ProblemType.LOCK_HELD;
             case LOCK_TOKEN_MISMATCH -> ProblemType.LOCK_TOKEN_MISMATCH;
             case LOCK_NOT_HELD -> ProblemType.LOCK_NOT_HELD;
+            case NOT_OWNER -> ProblemType.NOT_OWNER;
         };
+    }
+
+    /**
+     * No bearer token, or one that no identity source accepts. The detail says why (expired, another audience, …)
+     * without echoing the token; the audit log records the refusal.
+     */
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthenticated(RuntimeException e, HttpServerRequest request) {
+        boolean presented = e instanceof AuthenticationFailedException;
+        String reason = presented && e.getMessage() != null ? e.getMessage() : "no bearer token was sent";
+        Audit.refused("-", "authenticate", request.path(), reason);
+        return Response.fromResponse(Problem.of(ProblemType.UNAUTHENTICATED, reason + ": send Authorization: Bearer "
+                                + "<token> with a static token or a service-account token for audience metric-store",
+                        request.path()).toResponse())
+                .header("WWW-Authenticate", "Bearer realm=\"metric-store\"")
+                .build();
+    }
+
+    /** Authenticated, without the role the endpoint declares with {@code @RolesAllowed}. */
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, ResourceInfo resource, HttpServerRequest request) {
+        RolesAllowed allowed = resource.getResourceMethod() == null ? null
+                : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
+        String call = request.method() + " " + request.path();
+        String caller = Audit.caller(identity);
+        if (allowed == null || allowed.value().length == 0) {
+            // Denied because it declares no role (quarkus.security.jaxrs.deny-unannotated-endpoints).
+            Audit.refused(caller, "authorize", call, "no role may call it");
+            return Problem.of(ProblemType.FORBIDDEN, call + " is open to no role", request.path()).toResponse();
+        }
+        String role = allowed.value()[0];
+        Audit.refused(caller, "authorize", call, "needs role " + role);
+        return Problem.of(ProblemType.FORBIDDEN, call + " needs the role '" + role + "', which " + caller
+                + " does not hold: grant it with store.auth.grants." + role, request.path()).withRole(role).toResponse();
     }
 
     /** Bodies that are not JSON at all, or break a parser limit (a number with thousands of digits). */
@@ -101,7 +149,8 @@ public class ProblemMapper {
             default -> ProblemType.MALFORMED_REQUEST;
         };
         String detail = e instanceof LocksResource.UnknownKind ? e.getMessage() : frameworkDetail(status, e, request);
-        return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null).toResponse();
+        return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null, null)
+                .toResponse();
     }
 
     /** What to send instead, in the service's words, for the refusals that the REST layer makes by itself. */
@@ -109,7 +158,7 @@ public class ProblemMapper {
         String path = request.path();
         return switch (status) {
             case 404 -> "there is nothing at " + path + ": the API is under /api/v1 and the series for Prometheus are "
-                    + "at /metrics; /q/openapi lists every path";
+                    + "at /metrics; the OpenAPI document (/q/openapi on the management port, 9000) lists every path";
             case 405 -> request.method() + " is not allowed on " + path + ": /q/openapi lists the methods of each path";
             case 406 -> path + " answers application/json (refusals as application/problem+json): send "
                     + "Accept: application/json, or no Accept header";

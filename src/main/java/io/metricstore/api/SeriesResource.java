@@ -1,9 +1,11 @@
 package io.metricstore.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.metricstore.auth.Roles;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Snapshot;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -65,6 +67,7 @@ public class SeriesResource {
             description = "Sorted by metric name, then by label set; with the cursor to follow /changes from.")
     @APIResponse(responseCode = "200", description = "The snapshot",
             content = @Content(schema = @Schema(implementation = SnapshotResponse.class)))
+    @RolesAllowed(Roles.READER)
     public SnapshotResponse series(@Parameter(description = "Only series of this metric name") @QueryParam("name") String name) {
         Snapshot snapshot = store.snapshot(Optional.ofNullable(name).filter(n -> !n.isEmpty()));
         return new SnapshotResponse(snapshot.cursor().encode(), snapshot.series().stream().map(SeriesBody::of).toList());
@@ -75,6 +78,7 @@ public class SeriesResource {
     @Operation(summary = "The current cursor")
     @APIResponse(responseCode = "200", description = "The cursor after the latest change",
             content = @Content(schema = @Schema(implementation = CursorResponse.class)))
+    @RolesAllowed(Roles.READER)
     public CursorResponse cursor() {
         return new CursorResponse(store.cursor().encode());
     }
@@ -90,6 +94,7 @@ public class SeriesResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "410", description = "cursor-expired: older than the feed keeps, or from another epoch",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.READER)
     public DeltaResponse changes(
             @Parameter(description = "A cursor from /series, /cursor or /changes", required = true)
             @QueryParam("since") String since,

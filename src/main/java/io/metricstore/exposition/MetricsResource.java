@@ -1,6 +1,8 @@
 package io.metricstore.exposition;
 
+import io.metricstore.auth.Roles;
 import io.metricstore.store.StoreException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -38,6 +40,7 @@ public class MetricsResource {
         @Content(mediaType = "application/openmetrics-text; version=1.0.0", schema = @Schema(type = SchemaType.STRING))})
     @APIResponse(responseCode = "400", description = "validation: timestamps is neither true nor false",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @RolesAllowed(Roles.READER)
     public Response metrics(@HeaderParam("Accept") String accept,
                             @Parameter(description = "true: add each sample's updatedAt (Prometheus stamps scrapes itself)")
                             @QueryParam("timestamps") String timestamps) {

@@ -43,6 +43,8 @@ public class MetricStore {
     private final Clock clock;
     private final StoreMetrics metrics;
     private final PointValidator validator;
+    /** The identity the store's own GC lease is taken for (no client reaches that lock kind). */
+    private static final String GC_OWNER = "metric-store";
     /** This replica's owner token for the GC lock. */
     private final String gcToken = "gc-" + UUID.randomUUID();
 
@@ -134,15 +136,16 @@ public class MetricStore {
     }
 
     /**
-     * Acquires a lock. A caller that may retry passes its own {@code token}: a retry of an acquire that already
-     * won then reports success with the same fence. Without one, a random token is made.
+     * Acquires a lock for the caller's identity {@code owner}. A caller that may retry passes its own {@code token}:
+     * a retry of an acquire that already won then reports success with the same fence. Without one, a random token is
+     * made.
      */
-    public LockGrant acquire(LockKind kind, String key, Duration ttl, String token) {
-        String owner = token == null ? UUID.randomUUID().toString() : token;
-        FieldChecks.of().key(key).ttl(ttl, config.locks().maxTtl()).token("token", owner).orThrow();
+    public LockGrant acquire(LockKind kind, String key, Duration ttl, String token, String owner) {
+        String holding = token == null ? UUID.randomUUID().toString() : token;
+        FieldChecks.of().key(key).ttl(ttl, config.locks().maxTtl()).token("token", holding).orThrow();
         Instant now = now();
         try {
-            LockGrant grant = metrics.timed("lock_acquire", () -> backend.acquire(kind, key, owner, ttl, now));
+            LockGrant grant = metrics.timed("lock_acquire", () -> backend.acquire(kind, key, holding, owner, ttl, now));
             metrics.lockAcquire(kind, "acquired");
             return grant;
         } catch (StoreException.LockHeld held) {
@@ -151,17 +154,17 @@ public class MetricStore {
         }
     }
 
-    public LockGrant extend(LockKind kind, String key, String token, Duration ttl) {
+    public LockGrant extend(LockKind kind, String key, String token, Duration ttl, String owner) {
         FieldChecks.of().key(key).token("token", token).ttl(ttl, config.locks().maxTtl()).orThrow();
         Instant now = now();
-        return metrics.timed("lock_extend", () -> backend.extend(kind, key, token, ttl, now));
+        return metrics.timed("lock_extend", () -> backend.extend(kind, key, token, owner, ttl, now));
     }
 
-    public void release(LockKind kind, String key, String token) {
+    public void release(LockKind kind, String key, String token, String owner) {
         FieldChecks.of().key(key).token("Lock-Token", token).orThrow();
         Instant now = now();
         metrics.timed("lock_release", () -> {
-            backend.release(kind, key, token, now);
+            backend.release(kind, key, token, owner, now);
             return null;
         });
     }
@@ -179,7 +182,7 @@ public class MetricStore {
     public Optional<GcReport> scheduledGc() {
         Instant now = now();
         try {
-            metrics.timed("lock_acquire", () -> backend.acquire(LockKind.STORE, GC_LOCK, gcToken, config.gc().interval(), now));
+            metrics.timed("lock_acquire", () -> backend.acquire(LockKind.STORE, GC_LOCK, gcToken, GC_OWNER, config.gc().interval(), now));
         } catch (StoreException.LockHeld held) {
             return Optional.empty();
         }
@@ -189,8 +192,8 @@ public class MetricStore {
     /** Gives up this replica's GC lease at shutdown, so another replica takes over at its next tick. */
     public void releaseGcLock() {
         try {
-            backend.release(LockKind.STORE, GC_LOCK, gcToken, now());
-        } catch (StoreException.LockNotHeld | StoreException.LockTokenMismatch notOurs) {
+            backend.release(LockKind.STORE, GC_LOCK, gcToken, GC_OWNER, now());
+        } catch (StoreException.LockNotHeld | StoreException.LockTokenMismatch | StoreException.NotOwner notOurs) {
             // Another replica runs the GC, or the lease has already run out: nothing to give up.
         }
     }

@@ -77,28 +77,31 @@ public interface StoreBackend {
     Delta changes(Cursor since, int limit, Instant now);
 
     /**
-     * Acquires a lock for {@code token}; when {@code token} already holds it (a retried acquire) the lease is
-     * renewed to {@code ttl} and the same fence is returned.
+     * Acquires a lock for {@code token}, bound to the caller's identity {@code owner}; when {@code token} already
+     * holds it (a retried acquire) the lease is renewed to {@code ttl} and the same fence is returned.
      *
      * @throws StoreException.LockHeld when another token holds it
+     * @throws StoreException.NotOwner when {@code token} holds it for another identity
      */
-    LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now);
+    LockGrant acquire(LockKind kind, String key, String token, String owner, Duration ttl, Instant now);
 
     /**
      * Renews a held lock to {@code ttl} from {@code now}.
      *
      * @throws StoreException.LockNotHeld when nobody holds it
+     * @throws StoreException.NotOwner when another identity holds it (whatever the token)
      * @throws StoreException.LockTokenMismatch when another token holds it
      */
-    LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now);
+    LockGrant extend(LockKind kind, String key, String token, String owner, Duration ttl, Instant now);
 
     /**
      * Releases a held lock.
      *
      * @throws StoreException.LockNotHeld when nobody holds it
+     * @throws StoreException.NotOwner when another identity holds it (whatever the token)
      * @throws StoreException.LockTokenMismatch when another token holds it
      */
-    void release(LockKind kind, String key, String token, Instant now);
+    void release(LockKind kind, String key, String token, String owner, Instant now);
 
     /** The lock's current holder's fence and expiry, if it is held. */
     Optional<LockState> inspect(LockKind kind, String key, Instant now);

@@ -23,7 +23,8 @@ public abstract sealed class StoreException extends RuntimeException {
         CURSOR_EXPIRED,
         LOCK_HELD,
         LOCK_TOKEN_MISMATCH,
-        LOCK_NOT_HELD
+        LOCK_NOT_HELD,
+        NOT_OWNER
     }
 
     private final Kind kind;
@@ -133,6 +134,14 @@ public abstract sealed class StoreException extends RuntimeException {
     public static final class LockNotHeld extends StoreException {
         public LockNotHeld(LockKind kind, String key) {
             super(Kind.LOCK_NOT_HELD, kind.wire() + " lock '" + key + "' is not held");
+        }
+    }
+
+    /** The lock is held for another identity: only the identity that took it may extend, release or retry it. */
+    public static final class NotOwner extends StoreException {
+        public NotOwner(LockKind kind, String key) {
+            super(Kind.NOT_OWNER, kind.wire() + " lock '" + key + "' was taken by another identity; only that identity "
+                    + "can extend, release or retry it; nothing changed");
         }
     }
 }

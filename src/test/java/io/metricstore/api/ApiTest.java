@@ -1,5 +1,7 @@
 package io.metricstore.api;
 
+import io.metricstore.Management;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -220,7 +222,7 @@ public class ApiTest {
     @Test
     void unknownPathsAndMethodsAreProblems() {
         problem(given().when().get("/api/v1/nothing").then(), 404, "not-found")
-                .body("detail", containsString("/q/openapi lists every path"));
+                .body("detail", containsString("(/q/openapi on the management port, 9000) lists every path"));
         problem(given().when().delete("/api/v1/series").then(), 405, "method-not-allowed")
                 .body("detail", containsString("DELETE is not allowed on /api/v1/series"));
         problem(given().when().get("/api/v1/locks/mutex/k").then(), 404, "not-found")
@@ -422,11 +424,11 @@ public class ApiTest {
     @Test
     void probesAreUp() {
         cache.refresh();
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'store-backend' }.data.backend", equalTo(backend()))
                 .body("checks.find { it.name == 'exposition-cache' }.status", equalTo("UP"));
-        given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
@@ -434,7 +436,7 @@ public class ApiTest {
         post("/api/v1/points", scrape("{\"name\":\"" + unique("telemetry") + "\",\"value\":1}")).statusCode(200);
         post("/api/v1/locks/job/" + unique("telemetry"), "{\"ttl\":\"1s\"}").statusCode(201);
         given().when().post("/api/v1/admin/gc").then().statusCode(200);
-        given().when().get("/q/metrics").then().statusCode(200)
+        Management.given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("store_points_written_total{outcome=\"applied\",source=\"leader_scrape\"}"))
                 .body(containsString("store_series_live{backend=\"" + backend() + "\"}"))
                 .body(containsString("store_lock_acquires_total{kind=\"job\",outcome=\"acquired\"}"))
@@ -445,17 +447,17 @@ public class ApiTest {
 
     @Test
     void theOpenApiDocumentDescribesEveryEndpointAndRefusal() {
-        given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
+        Management.given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
                 .body("paths", hasKey("/api/v1/points"))
                 .body("paths", hasKey("/api/v1/series"))
                 .body("paths", hasKey("/api/v1/cursor"))
                 .body("paths", hasKey("/api/v1/changes"))
                 .body("paths", hasKey("/api/v1/locks/{kind}/{key}"))
                 .body("paths", hasKey("/api/v1/admin/gc"))
-                .body("paths.'/api/v1/points'.post.responses.keySet()", contains("200", "400", "403", "413", "415", "507", "503"))
-                .body("paths.'/api/v1/changes'.get.responses.keySet()", contains("200", "400", "410", "503"))
-                .body("paths.'/api/v1/locks/{kind}/{key}'.post.responses.keySet()", contains("201", "400", "404", "409", "503"))
-                .body("paths.'/api/v1/locks/{kind}/{key}'.delete.responses.keySet()", contains("204", "400", "404", "409", "503"))
+                .body("paths.'/api/v1/points'.post.responses.keySet()", contains("200", "400", "403", "413", "415", "507", "401", "503"))
+                .body("paths.'/api/v1/changes'.get.responses.keySet()", contains("200", "400", "410", "401", "403", "503"))
+                .body("paths.'/api/v1/locks/{kind}/{key}'.post.responses.keySet()", contains("201", "400", "404", "409", "401", "403", "503"))
+                .body("paths.'/api/v1/locks/{kind}/{key}'.delete.responses.keySet()", contains("204", "400", "404", "403", "409", "401", "503"))
                 .body("paths.'/api/v1/cursor'.get.responses.'503'.headers", hasKey("Retry-After"))
                 .body("paths.'/api/v1/points'.post.responses.'400'.content", hasKey("application/problem+json"))
                 .body("components.schemas", hasKey("Problem"))

@@ -30,45 +30,45 @@ class FieldChecksTest {
 
     @Test
     void lockKeysAreOneTo256PrintableCharacters() {
-        memory.store.acquire(LockKind.JOB, "k".repeat(256), Duration.ofSeconds(1), null);
-        memory.store.acquire(LockKind.JOB, "ключ 🔒 with spaces/and:colons", Duration.ofSeconds(1), null);
-        memory.store.acquire(LockKind.JOB, "😀".repeat(256), Duration.ofSeconds(1), null);
+        memory.store.acquire(LockKind.JOB, "k".repeat(256), Duration.ofSeconds(1), null, "anonymous");
+        memory.store.acquire(LockKind.JOB, "ключ 🔒 with spaces/and:colons", Duration.ofSeconds(1), null, "anonymous");
+        memory.store.acquire(LockKind.JOB, "😀".repeat(256), Duration.ofSeconds(1), null, "anonymous");
         for (String bad : new String[] {"", "k".repeat(257), "tab\there", "nl\n", "nul\0", "bidi\u202e"}) {
-            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, bad, Duration.ofSeconds(1), null)))
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, bad, Duration.ofSeconds(1), null, "anonymous")))
                     .as(bad).extracting(FieldError::field).containsOnly("key");
         }
     }
 
     @Test
     void lockTtlsArePositiveAndAtMostTheMaximum() {
-        memory.store.acquire(LockKind.JOB, "max", Duration.ofHours(1), null);
-        memory.store.acquire(LockKind.JOB, "min", Duration.ofMillis(1), null);
+        memory.store.acquire(LockKind.JOB, "max", Duration.ofHours(1), null, "anonymous");
+        memory.store.acquire(LockKind.JOB, "min", Duration.ofMillis(1), null, "anonymous");
         for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofSeconds(-1), Duration.ofNanos(1),
                 Duration.ofHours(1).plusMillis(1)}) {
-            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", bad, null)))
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", bad, null, "anonymous")))
                     .as(bad.toString()).extracting(FieldError::field).containsOnly("ttl");
         }
-        memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t");
-        assertThat(validationErrors(() -> memory.store.extend(LockKind.JOB, "k", "t", Duration.ofDays(1))))
+        memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), "t", "anonymous");
+        assertThat(validationErrors(() -> memory.store.extend(LockKind.JOB, "k", "t", Duration.ofDays(1), "anonymous")))
                 .extracting(FieldError::field).containsOnly("ttl");
-        assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", null, null)))
+        assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", null, null, "anonymous")))
                 .extracting(FieldError::field).containsOnly("ttl");
     }
 
     @Test
     void hugeTtlsAreRefusedNotOverflowed() {
         assertThat(validationErrors(() ->
-                memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(Long.MAX_VALUE), null)))
+                memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(Long.MAX_VALUE), null, "anonymous")))
                 .extracting(FieldError::field).containsOnly("ttl");
     }
 
     @Test
     void tokensArePrintableAscii() {
         for (String bad : new String[] {"", "with space", "é", "t".repeat(129)}) {
-            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), bad)))
+            assertThat(validationErrors(() -> memory.store.acquire(LockKind.JOB, "k", Duration.ofSeconds(1), bad, "anonymous")))
                     .as(bad).extracting(FieldError::field).containsOnly("token");
         }
-        assertThat(validationErrors(() -> memory.store.release(LockKind.JOB, "k", null)))
+        assertThat(validationErrors(() -> memory.store.release(LockKind.JOB, "k", null, "anonymous")))
                 .extracting(FieldError::field).containsOnly("Lock-Token");
     }
 }

@@ -27,22 +27,28 @@ final class LockTable {
         this.fences = fences;
     }
 
-    private record Lease(String token, long fence, long expiresAt) {
+    private record Lease(String token, String owner, long fence, long expiresAt) {
         boolean expired(long nowMillis) {
             return expiresAt <= nowMillis;
         }
     }
 
-    /** Takes a free key with the next fence; a retry by the holding token renews the lease with the same fence. */
-    LockGrant acquire(String key, String token, long nowMillis, long ttlMillis) {
+    /**
+     * Takes a free key with the next fence, bound to {@code owner}; a retry by the holding token (and identity)
+     * renews the lease with the same fence.
+     */
+    LockGrant acquire(String key, String token, String owner, long nowMillis, long ttlMillis) {
         return grant(key, leases.compute(key, (k, current) -> {
             if (current != null && !current.expired(nowMillis)) {
                 if (!current.token().equals(token)) {
                     throw new StoreException.LockHeld(kind, key, Instant.ofEpochMilli(current.expiresAt()));
                 }
-                return new Lease(token, current.fence(), nowMillis + ttlMillis);
+                if (!current.owner().equals(owner)) {
+                    throw new StoreException.NotOwner(kind, key);
+                }
+                return new Lease(token, owner, current.fence(), nowMillis + ttlMillis);
             }
-            return new Lease(token, nextFence(nowMillis), nowMillis + ttlMillis);
+            return new Lease(token, owner, nextFence(nowMillis), nowMillis + ttlMillis);
         }));
     }
 
@@ -50,16 +56,16 @@ final class LockTable {
         return fences.updateAndGet(last -> Fences.next(last, nowMillis));
     }
 
-    LockGrant extend(String key, String token, long nowMillis, long ttlMillis) {
+    LockGrant extend(String key, String token, String owner, long nowMillis, long ttlMillis) {
         return grant(key, leases.compute(key, (k, current) -> {
-            Lease held = owned(key, current, token, nowMillis);
-            return new Lease(token, held.fence(), nowMillis + ttlMillis);
+            Lease held = owned(key, current, token, owner, nowMillis);
+            return new Lease(token, owner, held.fence(), nowMillis + ttlMillis);
         }));
     }
 
-    void release(String key, String token, long nowMillis) {
+    void release(String key, String token, String owner, long nowMillis) {
         leases.compute(key, (k, current) -> {
-            owned(key, current, token, nowMillis);
+            owned(key, current, token, owner, nowMillis);
             return null;
         });
     }
@@ -84,9 +90,12 @@ final class LockTable {
         return purged;
     }
 
-    private Lease owned(String key, Lease current, String token, long nowMillis) {
+    private Lease owned(String key, Lease current, String token, String owner, long nowMillis) {
         if (current == null || current.expired(nowMillis)) {
             throw new StoreException.LockNotHeld(kind, key);
+        }
+        if (!current.owner().equals(owner)) {
+            throw new StoreException.NotOwner(kind, key);
         }
         if (!current.token().equals(token)) {
             throw new StoreException.LockTokenMismatch(kind, key);

@@ -356,18 +356,18 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        return locks.get(kind).acquire(key, token, now.toEpochMilli(), ttl.toMillis());
+    public LockGrant acquire(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
+        return locks.get(kind).acquire(key, token, owner, now.toEpochMilli(), ttl.toMillis());
     }
 
     @Override
-    public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
-        return locks.get(kind).extend(key, token, now.toEpochMilli(), ttl.toMillis());
+    public LockGrant extend(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
+        return locks.get(kind).extend(key, token, owner, now.toEpochMilli(), ttl.toMillis());
     }
 
     @Override
-    public void release(LockKind kind, String key, String token, Instant now) {
-        locks.get(kind).release(key, token, now.toEpochMilli());
+    public void release(LockKind kind, String key, String token, String owner, Instant now) {
+        locks.get(kind).release(key, token, owner, now.toEpochMilli());
     }
 
     @Override

@@ -333,41 +333,44 @@ public class RedisBackend implements StoreBackend {
     // ---- locks
 
     @Override
-    public LockGrant acquire(LockKind kind, String key, String token, Duration ttl, Instant now) {
+    public LockGrant acquire(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
         server.require();
         long expiry = now.toEpochMilli() + ttl.toMillis();
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
                 RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin,
-                RedisKeys.LAYOUT, Long.toString(Fences.seed(now.toEpochMilli(), maxReplicaSkewMillis)));
+                RedisKeys.LAYOUT, Long.toString(Fences.seed(now.toEpochMilli(), maxReplicaSkewMillis)), owner);
         Acknowledged written = acknowledged(
                 connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true);
         Replies.Acquire reply = Replies.Acquire.decode(written.reply());
         if (reply instanceof Replies.Held held) {
             throw new StoreException.LockHeld(kind, key, held.expiresAt());
         }
+        if (reply instanceof Replies.OtherOwner) {
+            throw new StoreException.NotOwner(kind, key);
+        }
         confirmed(written);
         return new LockGrant(kind, key, token, ((Replies.Acquired) reply).fence(), Instant.ofEpochMilli(expiry));
     }
 
     @Override
-    public LockGrant extend(LockKind kind, String key, String token, Duration ttl, Instant now) {
+    public LockGrant extend(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
         server.require();
         long expiry = now.toEpochMilli() + ttl.toMillis();
-        Replies.Owned owned = ownerCall(kind, key, token, now, expiry, OwnerOperation.EXTEND, true);
+        Replies.Owned owned = ownerCall(kind, key, token, owner, now, expiry, OwnerOperation.EXTEND, true);
         return new LockGrant(kind, key, token, owned.fence(), Instant.ofEpochMilli(expiry));
     }
 
     @Override
-    public void release(LockKind kind, String key, String token, Instant now) {
+    public void release(LockKind kind, String key, String token, String owner, Instant now) {
         // Not retried: a release whose reply was lost would be repeated as "not held".
         server.require();
-        ownerCall(kind, key, token, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
+        ownerCall(kind, key, token, owner, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
     }
 
-    private Replies.Owned ownerCall(LockKind kind, String key, String token, Instant now, long expiry,
+    private Replies.Owned ownerCall(LockKind kind, String key, String token, String owner, Instant now, long expiry,
                                     OwnerOperation operation, boolean retry) {
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin, RedisKeys.LAYOUT);
+                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin, RedisKeys.LAYOUT, owner);
         // A release lost in a failover leaves the lock held until it expires, which is safe: only an extend waits.
         Function<RedisDataSource, Response> call =
                 connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);
@@ -379,6 +382,9 @@ public class RedisBackend implements StoreBackend {
         }
         if (reply instanceof Replies.OtherToken) {
             throw new StoreException.LockTokenMismatch(kind, key);
+        }
+        if (reply instanceof Replies.OtherOwner) {
+            throw new StoreException.NotOwner(kind, key);
         }
         if (operation == OwnerOperation.EXTEND) {
             confirmed(written);

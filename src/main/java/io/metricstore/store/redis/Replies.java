@@ -42,8 +42,8 @@ final class Replies {
 
     /**
      * Whether a writing script wrote: {@code upsert.lua} answers {@code OK}, {@code acquire.lua} and
-     * {@code extend.lua} {@code 1}; their refusals ({@code CAP}, {@code LAYOUT}, {@code 0}, {@code -1}, {@code -2})
-     * wrote nothing.
+     * {@code extend.lua} {@code 1}; their refusals ({@code CAP}, {@code LAYOUT}, {@code 0}, {@code -1}, {@code -2},
+     * {@code -3}) wrote nothing.
      */
     static boolean wrote(Response reply) {
         if (reply.type() != ResponseType.MULTI || reply.size() == 0) {
@@ -172,13 +172,17 @@ final class Replies {
         }
     }
 
-    /** {@code acquire.lua}: the lock was taken (or renewed by its holder), or another token holds it. */
-    sealed interface Acquire permits Acquired, Held {
+    /**
+     * {@code acquire.lua}: the lock was taken (or renewed by its holder), or another token holds it, or the token holds
+     * it for another identity.
+     */
+    sealed interface Acquire permits Acquired, Held, OtherOwner {
 
         static Acquire decode(Response reply) {
             return switch (reply.get(0).toInteger()) {
                 case 1 -> new Acquired(Long.parseLong(reply.get(1).toString()));
                 case 0 -> new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())));
+                case -3 -> new OtherOwner();
                 default -> throw unexpected("acquire", reply.get(0).toString());
             };
         }
@@ -191,14 +195,18 @@ final class Replies {
     record Held(Instant expiresAt) implements Acquire {
     }
 
-    /** {@code extend.lua}: the holder's extend or release went through, or the lock is free, or held by another. */
-    sealed interface OwnerCall permits Owned, NotHeld, OtherToken {
+    /**
+     * {@code extend.lua}: the holder's extend or release went through, or the lock is free, or held by another
+     * identity or token.
+     */
+    sealed interface OwnerCall permits Owned, NotHeld, OtherToken, OtherOwner {
 
         static OwnerCall decode(Response reply) {
             return switch (reply.get(0).toInteger()) {
                 case 1 -> new Owned(Long.parseLong(reply.get(1).toString()));
                 case -1 -> new NotHeld();
                 case -2 -> new OtherToken();
+                case -3 -> new OtherOwner();
                 default -> throw unexpected("extend", reply.get(0).toString());
             };
         }
@@ -211,6 +219,10 @@ final class Replies {
     }
 
     record OtherToken() implements OwnerCall {
+    }
+
+    /** Held for another identity. */
+    record OtherOwner() implements Acquire, OwnerCall {
     }
 
     /** {@code cursor.lua}: the epoch and the sequence. */

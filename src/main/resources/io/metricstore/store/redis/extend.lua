@@ -2,16 +2,19 @@
 -- KEYS[1] lock hash, KEYS[2] lock expiry index, KEYS[3] meta
 -- ARGV[1] token, ARGV[2] now (ms), ARGV[3] new expiry (ms), ARGV[4] index member, ARGV[5] operation,
 -- ARGV[6] key expiry margin (ms): Redis' own expiry comes that long after the lease's
--- ARGV[7] layout version
--- Returns {1, fence, expiry} on success, {-1} when not held, {-2} when held by another token, {'LAYOUT', layout
--- found} when the namespace holds another key layout.
+-- ARGV[7] layout version, ARGV[8] the caller's identity (see acquire.lua)
+-- Returns {1, fence, expiry} on success, {-1} when not held, {-3} when held for another identity, {-2} when held by
+-- another token, {'LAYOUT', layout found} when the namespace holds another key layout.
 local other = other_layout(KEYS[3], ARGV[7])
 if other then
   return {'LAYOUT', other}
 end
-local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp')
+local current = redis.call('HMGET', KEYS[1], 'token', 'fence', 'exp', 'owner')
 if (not current[1]) or tonumber(current[3] or '0') <= tonumber(ARGV[2]) then
   return {-1}
+end
+if current[4] and current[4] ~= ARGV[8] then
+  return {-3}
 end
 if current[1] ~= ARGV[1] then
   return {-2}

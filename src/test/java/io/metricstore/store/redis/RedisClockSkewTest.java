@@ -1,5 +1,7 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.Management;
+
 import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
@@ -62,7 +64,7 @@ class RedisClockSkewTest {
     void aReplicaWithASkewedClockRefusesWritesAndLocksWhileAnotherKeepsWorking() {
         String name = unique("skew");
         // The clock stands still between two settings: a first request warms REST Assured up (about a second) first.
-        given().when().get("/q/health/live").then().statusCode(200);
+        Management.given().when().get("/q/health/live").then().statusCode(200);
         clock.set(Instant.now());
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":1}")).statusCode(200);
 
@@ -74,7 +76,7 @@ class RedisClockSkewTest {
                 .body("detail", containsString("clock skew"));
         // Whether a lock is held is decided with this replica's clock too.
         problem(given().when().get("/api/v1/locks/job/" + name).then(), 503, "backend-unavailable");
-        given().when().get("/q/health/ready").then().statusCode(503)
+        Management.given().when().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'store-backend' }.data.reason", containsString("clock skew"));
         // Reads do not depend on this replica's clock being right.
         given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
@@ -83,7 +85,7 @@ class RedisClockSkewTest {
         TestStore other = new TestStore(Instant.now(), config -> redis.backend(config, Clock.systemUTC()),
                 "store.max-replica-skew", "500ms");
         assertThat(other.scrape(point(name, 3)).applied()).isEqualTo(1);
-        assertThat(other.store.acquire(LockKind.JOB, name, Duration.ofSeconds(30), null).fence()).isPositive();
+        assertThat(other.store.acquire(LockKind.JOB, name, Duration.ofSeconds(30), null, "anonymous").fence()).isPositive();
         assertThat(other.store.unready()).isEmpty();
 
         clock.set(Instant.now().minusSeconds(2));
@@ -92,6 +94,6 @@ class RedisClockSkewTest {
 
         clock.set(Instant.now());
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":5}")).statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
     }
 }

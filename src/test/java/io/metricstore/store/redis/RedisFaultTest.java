@@ -1,5 +1,7 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.Management;
+
 import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
@@ -110,21 +112,21 @@ class RedisFaultTest {
                     .header("Retry-After", "2");
             problem(given().when().get("/api/v1/series").then(), 503, "backend-unavailable");
             problem(post("/api/v1/locks/job/outage", "{\"ttl\":\"30s\"}"), 503, "backend-unavailable");
-            given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
-            given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+            Management.given().when().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
             for (int i = 0; i < 10; i++) {
                 given().when().get("/api/v1/cursor").then().statusCode(503);
             }
             problem(given().when().get("/api/v1/cursor").then(), 503, "backend-unavailable")
                     .body("detail", containsString("circuit open"))
                     .header("Retry-After", "2");
-            assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+            assertThat(Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString())
                     .containsPattern("store_circuit_state\\{backend=\"redis\"} [12]\\.0");
         } finally {
             server.start();
         }
         awaitReady();
-        given().when().get("/q/health/ready").then()
+        Management.given().when().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'store-backend' }.data.circuit", equalTo("closed"));
         given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
                 .body("series[0].value", equalTo(7.0f));
@@ -316,14 +318,14 @@ class RedisFaultTest {
                     "backend-unavailable").body("detail", containsString("key layout 1"));
             problem(post("/api/v1/locks/job/" + name, "{\"ttl\":\"30s\"}"), 503, "backend-unavailable")
                     .body("detail", containsString("key layout 1"));
-            given().when().get("/q/health/ready").then().statusCode(503)
+            Management.given().when().get("/q/health/ready").then().statusCode(503)
                     .body("checks.find { it.name == 'store-backend' }.data.reason", containsString("key layout 1"));
         } finally {
             redis.execute("HSET", "{metric-store}:meta", "layout", RedisKeys.LAYOUT);
         }
         given().queryParam("name", name).when().get("/api/v1/series").then().body("series[0].value", equalTo(1.0f));
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":3}")).statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
+        Management.given().when().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
@@ -357,7 +359,7 @@ class RedisFaultTest {
 
     private static void awaitReady() throws InterruptedException {
         // Recovery runs on Redis' and the breaker's real time, which a test cannot move.
-        PackagedJar.await(() -> PackagedJar.answers(RestAssured.baseURI + ":" + RestAssured.port + "/q/health/ready", 200),
+        PackagedJar.await(() -> PackagedJar.answers(Management.url("/q/health/ready"), 200),
                 Duration.ofSeconds(30), "readiness back");
     }
 }

@@ -1,5 +1,7 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.Management;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -285,8 +287,9 @@ abstract class SentinelFailovers {
         return new HashSet<>(ids);
     }
 
+    /** The API's port, or the management interface's for the probes under /q/. */
     static URI uri(String path) {
-        return URI.create(RestAssured.baseURI + ":" + RestAssured.port + path);
+        return URI.create(path.startsWith("/q/") ? Management.url(path) : RestAssured.baseURI + ":" + RestAssured.port + path);
     }
 
     static long millis(long nanos) {

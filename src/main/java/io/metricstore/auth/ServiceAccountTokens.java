@@ -1,0 +1,144 @@
+package io.metricstore.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTTokenParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtContext;
+import org.jose4j.lang.UnresolvableKeyException;
+
+/**
+ * Kubernetes service-account tokens, verified offline by SmallRye JWT's parser: signature against the issuer's
+ * current key set (RS256 or ES256 only, so {@code alg: none} and HMAC tricks fail), issuer, audience, expiry,
+ * not-before and issued-at, with SmallRye's default 60 s of clock skew. The identity is the {@code sub} claim,
+ * {@code system:serviceaccount:<namespace>:<name>}. No request calls the API server: the key set is read by
+ * {@link #refresh()}, on a timer and, at most every 30 s, when a token names a key id the set does not have.
+ */
+public final class ServiceAccountTokens {
+
+    private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
+    private static final long UNKNOWN_KEY_REFRESH_NANOS = 30_000_000_000L;
+
+    /** One key set and the parser built for it (the parser keeps the keys it resolved). */
+    private record Verifier(String jwks, JWTAuthContextInfo context, DefaultJWTTokenParser parser) {
+    }
+
+    private final Jwks jwks;
+    private final String issuer;
+    private final String audience;
+    private volatile Verifier verifier;
+    private final AtomicLong lastUnknownKeyRefresh = new AtomicLong(System.nanoTime() - UNKNOWN_KEY_REFRESH_NANOS);
+
+    ServiceAccountTokens(Jwks jwks, String issuer, String audience) {
+        this.jwks = jwks;
+        this.issuer = issuer;
+        this.audience = audience;
+    }
+
+    /** Reads the key set again; keeps the one in use when that fails. Returns whether a key set is loaded. */
+    synchronized boolean refresh() {
+        try {
+            String json = jwks.read();
+            Verifier current = verifier;
+            if (current == null || !current.jwks().equals(json)) {
+                verifier = verifier(json);
+                LOG.infof("read the service-account issuer's keys from %s", jwks.location());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.errorf("could not read the service-account issuer's keys from %s (store.auth.kubernetes.jwks): %s%s",
+                    jwks.location(), e.getMessage(), verifier == null ? "; Kubernetes tokens are refused until it works"
+                            : "; the keys read before stay in use");
+        }
+        return verifier != null;
+    }
+
+    private Verifier verifier(String json) {
+        JWTAuthContextInfo context = new JWTAuthContextInfo();
+        context.setPublicKeyContent(json);
+        context.setIssuedBy(issuer);
+        context.setExpectedAudience(Set.of(audience));
+        context.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256));
+        return new Verifier(json, context, new DefaultJWTTokenParser());
+    }
+
+    /** The token's identity; throws {@link AuthenticationFailedException} saying why it is refused. */
+    String identityOf(String token, Runnable refreshSoon) {
+        Verifier current = verifier;
+        if (current == null) {
+            throw new AuthenticationFailedException("the service-account issuer's keys are not loaded yet "
+                    + "(store.auth.kubernetes.jwks); try again shortly");
+        }
+        try {
+            JwtContext verified = current.parser().parse(token, current.context());
+            String subject = verified.getJwtClaims().getSubject();
+            if (subject == null || subject.isBlank()) {
+                throw new AuthenticationFailedException("the token names no subject");
+            }
+            return subject;
+        } catch (ParseException e) {
+            if (unknownKey(e)) {
+                long now = System.nanoTime();
+                long last = lastUnknownKeyRefresh.get();
+                if (now - last >= UNKNOWN_KEY_REFRESH_NANOS && lastUnknownKeyRefresh.compareAndSet(last, now)) {
+                    refreshSoon.run();
+                }
+            }
+            throw new AuthenticationFailedException(reason(e));
+        } catch (MalformedClaimException e) {
+            throw new AuthenticationFailedException("the token's subject is not a string");
+        }
+    }
+
+    private static boolean unknownKey(ParseException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnresolvableKeyException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Why, in words a client can act on; never the token or its claims. */
+    static String reason(ParseException e) {
+        InvalidJwtException invalid = null;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidJwtException jwt) {
+                invalid = jwt;
+                break;
+            }
+        }
+        if (unknownKey(e)) {
+            return "the token is signed with a key the service-account issuer does not publish";
+        }
+        if (invalid == null) {
+            return "the token is not a valid signed JWT";
+        }
+        if (invalid.hasExpired()) {
+            return "the token has expired";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.NOT_YET_VALID)) {
+            return "the token is not valid yet (nbf)";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.AUDIENCE_INVALID) || invalid.hasErrorCode(ErrorCodes.AUDIENCE_MISSING)) {
+            return "the token is not meant for this service (aud)";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.ISSUER_INVALID) || invalid.hasErrorCode(ErrorCodes.ISSUER_MISSING)) {
+            return "the token comes from another issuer (iss)";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.SIGNATURE_INVALID)) {
+            return "the token's signature does not verify";
+        }
+        if (invalid.hasErrorCode(ErrorCodes.SIGNATURE_MISSING)) {
+            return "the token is not signed";
+        }
+        return "the token is not a valid signed JWT";
+    }
+}
