@@ -124,10 +124,6 @@ public class AuthStartup {
                 kubernetes.issuer().get(), kubernetes.audience()));
     }
 
-    boolean enabled() {
-        return enabled;
-    }
-
     Optional<StaticTokens> staticTokens() {
         return staticTokens;
     }

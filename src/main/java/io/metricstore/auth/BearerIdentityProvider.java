@@ -12,9 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 /**
- * Turns the bearer token that Quarkus' JWT mechanism read from {@code Authorization} into an identity: a static
- * token first (a hash lookup), then a Kubernetes service-account token. Runs before SmallRye JWT's own validator
- * and always answers, so that one never sees a token. Roles are added afterwards by {@link Grants}.
+ * Turns the bearer token that {@link BearerMechanism} read into an identity: a static token first (a hash lookup),
+ * then a Kubernetes service-account token; anything else is refused. Roles are added afterwards by {@link Grants}.
  */
 @ApplicationScoped
 public class BearerIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
@@ -31,19 +30,11 @@ public class BearerIdentityProvider implements IdentityProvider<TokenAuthenticat
     }
 
     @Override
-    public int priority() {
-        return 1000;
-    }
-
-    @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         return Uni.createFrom().item(() -> identity(request.getToken().getToken()));
     }
 
     private SecurityIdentity identity(String token) {
-        if (!sources.enabled()) {
-            return named(Roles.ANONYMOUS);
-        }
         Optional<String> known = sources.staticTokens().flatMap(tokens -> tokens.identityOf(token));
         if (known.isPresent()) {
             return named(known.get());

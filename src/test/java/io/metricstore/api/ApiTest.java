@@ -1,7 +1,5 @@
 package io.metricstore.api;
 
-import io.metricstore.Management;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
@@ -18,6 +16,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
+import io.metricstore.Management;
 import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MutableClock;
 import io.metricstore.store.model.Cursor;

@@ -1,7 +1,5 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.Management;
-
 import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
@@ -12,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.metricstore.Management;
 import io.metricstore.store.MutableClock;
 import io.metricstore.store.TestStore;
 import io.metricstore.store.model.LockKind;

@@ -1,7 +1,5 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.Management;
-
 import static io.metricstore.api.ApiTest.post;
 import static io.metricstore.api.ApiTest.problem;
 import static io.metricstore.api.ApiTest.scrape;
@@ -15,6 +13,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.metricstore.Management;
 import io.metricstore.PackagedJar;
 import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MutableClock;

@@ -1,11 +1,10 @@
 package io.metricstore.store.redis;
 
-import io.metricstore.Management;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.metricstore.Management;
 import io.metricstore.PackagedJar;
 import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
