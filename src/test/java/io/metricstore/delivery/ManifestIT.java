@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.metricstore.PackagedJar;
 import io.metricstore.store.redis.RedisTestServer;
+import io.restassured.http.ContentType;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -13,15 +14,21 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged application started with the environment the Kubernetes manifests give it: it must recognise every
- * variable, pass its probes at the manifests' paths, and shut down gracefully (readiness DOWN first, requests still
- * served, the GC lease released).
+ * variable, pass its probes at the manifests' paths on the management port, admit the identities the manifests grant
+ * (a service-account token verified against the issuer's keys, fetched as in the cluster; Prometheus' static token)
+ * and no one else, and shut down gracefully (readiness DOWN first, requests still served, the GC lease released).
  */
 class ManifestIT {
 
@@ -29,34 +36,68 @@ class ManifestIT {
     void theManifestEnvironmentStartsAServiceThatShutsDownGracefully() throws Exception {
         Manifests manifests = new Manifests();
         Map<String, String> env = manifests.environment();
-        String password = Manifests.at(manifests.find("Secret", "metric-store-redis"), "stringData", "password");
+        Path files = Files.createTempDirectory("manifest");
+        // The Secrets the operator creates (README): the Redis password, and the hash of Prometheus' token.
+        String password = ServiceAccountIssuer.randomHex(24);
+        String prometheusToken = ServiceAccountIssuer.randomHex(32);
+        Path tokens = Files.writeString(files.resolve("tokens"), "prometheus " + sha256(prometheusToken) + "\n");
         RedisTestServer.Server redis = RedisTestServer.Server.launch("requirepass " + password);
         int port = PackagedJar.freePort();
+        int managementPort = PackagedJar.freePort();
         File log = Files.createTempFile("manifest", ".log").toFile();
         Process service = null;
-        try {
+        try (ServiceAccountIssuer apiServer = ServiceAccountIssuer.start(env.get("STORE_AUTH_KUBERNETES_ISSUER"), files)) {
             ProcessBuilder builder = new ProcessBuilder(PackagedJar.java(), "-jar", PackagedJar.JAR.toString()).redirectErrorStream(true).redirectOutput(log);
             builder.environment().putAll(env);
-            // Only where the service finds Redis and listens differs from the cluster; the GC runs every second so
-            // that this replica holds the GC lease when it stops.
+            // Only where the service finds Redis, the API server and the mounted files, and where it listens, differ
+            // from the cluster; the GC runs every second so that this replica holds the GC lease when it stops.
             builder.environment().put("QUARKUS_REDIS_HOSTS", redis.url());
             builder.environment().put("QUARKUS_REDIS_PASSWORD", password);
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
             builder.environment().put("STORE_GC_INTERVAL", "1s");
+            builder.environment().put("STORE_AUTH_TOKENS_FILE", tokens.toString());
+            builder.environment().put("STORE_AUTH_KUBERNETES_JWKS", apiServer.jwksUrl());
+            builder.environment().put("STORE_AUTH_KUBERNETES_TOKEN_FILE", apiServer.tokenFile().toString());
+            String tlsName = Manifests.environmentName(env.get("STORE_AUTH_KUBERNETES_TLS_CONFIGURATION_NAME"));
+            builder.environment().put("QUARKUS_TLS_" + tlsName + "_TRUST_STORE_PEM_CERTS", apiServer.caFile().toString());
             service = builder.start();
-            String base = "http://127.0.0.1:" + port;
+            String api = "http://127.0.0.1:" + port;
+            String management = "http://127.0.0.1:" + managementPort;
             for (String probe : new String[] {"startupProbe", "livenessProbe", "readinessProbe"}) {
                 String path = Manifests.at(manifests.container(), probe, "httpGet", "path");
-                awaitStatus(base + path, 200);
+                awaitStatus(management + path, 200);
             }
+            given().get(management + "/q/metrics").then().statusCode(200);
+            assertThat(PackagedJar.answers(api + "/q/metrics", 200)).as("the own telemetry only on the management port")
+                    .isFalse();
+
+            // The manifests' grants: the exporter's service account writes, locks and reads; Prometheus only reads.
+            given().get(api + "/api/v1/cursor").then().statusCode(401);
+            String exporter = Arrays.stream(env.get("STORE_AUTH_GRANTS_LOCKER").split(","))
+                    .filter(identity -> identity.startsWith("system:serviceaccount:")).findFirst().orElseThrow();
+            String exporterToken = apiServer.token(exporter, env.get("STORE_AUTH_KUBERNETES_AUDIENCE"));
+            given().auth().oauth2(exporterToken).contentType(ContentType.JSON)
+                    .body("{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\"manifest_it_up\",\"value\":1}]}")
+                    .post(api + "/api/v1/points").then().statusCode(200);
+            given().auth().oauth2(exporterToken).contentType(ContentType.JSON).body("{\"ttl\":\"30s\"}")
+                    .post(api + "/api/v1/locks/job/manifest-it").then().statusCode(201);
+            given().auth().oauth2(exporterToken).get(api + "/api/v1/cursor").then().statusCode(200);
+            assertThat(apiServer.fetches()).as("the JWKS was fetched with the projected token").isPositive();
+            assertThat(apiServer.refusals()).as("JWKS requests without the projected token").isZero();
+            PackagedJar.await(() -> given().auth().oauth2(prometheusToken).get(api + "/metrics").asString()
+                    .contains("manifest_it_up"), Duration.ofSeconds(30), "Prometheus' token reads /metrics");
+            given().auth().oauth2(prometheusToken).contentType(ContentType.JSON).body("{\"ttl\":\"30s\"}")
+                    .post(api + "/api/v1/locks/job/manifest-it-2").then().statusCode(403);
+
             PackagedJar.await(() -> redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:store:gc").equals(":1"),
                     Duration.ofSeconds(60), "this replica took the GC lease");
             String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
             assertThat(output).as("every variable is a known property").doesNotContain("Unrecognized configuration key");
 
             service.destroy();
-            awaitStatus(base + "/q/health/ready", 503);
-            given().get(base + "/api/v1/cursor").then().statusCode(200);
+            awaitStatus(management + "/q/health/ready", 503);
+            given().auth().oauth2(prometheusToken).get(api + "/api/v1/cursor").then().statusCode(200);
             assertThat(service.waitFor(40, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
             assertThat(redisCommand(redis.url(), password, "EXISTS {metric-store}:lock:store:gc"))
                     .as("the GC lease was released at shutdown").isEqualTo(":0");
@@ -66,6 +107,10 @@ class ManifestIT {
             }
             redis.shutdown();
         }
+    }
+
+    private static String sha256(String token) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String redisCommand(String url, String password, String command) {

@@ -16,21 +16,43 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.Yaml;
 
-/** The Kubernetes manifests under k8s/, read as the kustomize base lists them. */
+/**
+ * The Kubernetes manifests under k8s/, read as a kustomization lists them (a listed directory is read through its own
+ * kustomization; patches are not applied, none are used).
+ */
 final class Manifests {
 
-    static final Path BASE = Path.of("k8s", "base");
+    static final Path K8S = Path.of("k8s");
+    static final Path BASE = K8S.resolve("base");
 
     final Map<String, Object> kustomization;
     final List<Map<String, Object>> resources = new ArrayList<>();
 
-    @SuppressWarnings("unchecked")
     Manifests() {
-        kustomization = (Map<String, Object>) load(BASE.resolve("kustomization.yaml")).get(0);
-        for (Object file : (List<Object>) kustomization.get("resources")) {
-            for (Object document : load(BASE.resolve(file.toString()))) {
-                resources.add((Map<String, Object>) document);
+        this(BASE);
+    }
+
+    @SuppressWarnings("unchecked")
+    Manifests(Path directory) {
+        kustomization = (Map<String, Object>) load(directory.resolve("kustomization.yaml")).get(0);
+        for (Object entry : (List<Object>) kustomization.get("resources")) {
+            Path resource = directory.resolve(entry.toString()).normalize();
+            if (Files.isDirectory(resource)) {
+                resources.addAll(new Manifests(resource).resources);
+            } else {
+                load(resource).forEach(document -> resources.add((Map<String, Object>) document));
             }
+        }
+    }
+
+    /** Every document of every YAML file under k8s/, listed by a kustomization or not. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> everyDocument() {
+        try (var files = Files.walk(K8S)) {
+            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted()
+                    .flatMap(f -> load(f).stream()).map(d -> (Map<String, Object>) d).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -63,6 +85,11 @@ final class Manifests {
                     : ((Map<String, Object>) current).get(step);
         }
         return (T) current;
+    }
+
+    /** All resources of one kind. */
+    List<Map<String, Object>> all(String kind) {
+        return resources.stream().filter(r -> kind.equals(r.get("kind"))).toList();
     }
 
     /** The service container of the Deployment. */
