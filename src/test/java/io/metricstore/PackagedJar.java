@@ -4,9 +4,17 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /** What the tests that run the packaged service (or other real processes) need: the jar, a port, a bounded wait. */
@@ -14,7 +22,42 @@ public final class PackagedJar {
 
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
+    /** The identity the packaged service's tests call as, with every role. */
+    public static final String IDENTITY = "packaged-tests";
+    /** Its bearer token; the tokens file holds only its hash. */
+    public static final String TOKEN = UUID.randomUUID().toString().replace("-", "");
+
     private PackagedJar() {
+    }
+
+    /**
+     * The options that run the packaged service as it runs in production, authentication on: a tokens file (under
+     * target/) granting {@link #IDENTITY} every role, and the management interface on a port of its own.
+     */
+    public static List<String> secured(int managementPort) {
+        Path file = Path.of("target", "packaged-tokens", IDENTITY);
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, IDENTITY + " " + sha256(TOKEN) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.of("-Dquarkus.management.port=" + managementPort, "-Dstore.auth.tokens-file=" + file,
+                "-Dstore.auth.grants.admin=" + IDENTITY);
+    }
+
+    /** The value of the Authorization header for {@link #TOKEN}. */
+    public static String bearer() {
+        return "Bearer " + TOKEN;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The java launcher of the JVM running the tests. */

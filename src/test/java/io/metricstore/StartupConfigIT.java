@@ -43,6 +43,36 @@ class StartupConfigIT {
         assertThat(result.output).contains("store.gc.interval");
     }
 
+    @Test
+    void authenticationWithoutAnIdentitySourceNamesTheProperties() throws Exception {
+        Result result = start("-Dstore.auth.enabled=true");
+        assertThat(result.exitCode).isNotZero();
+        assertThat(result.output).contains("store.auth.enabled=true needs an identity source")
+                .contains("store.auth.tokens-file").contains("store.auth.kubernetes.jwks");
+    }
+
+    @Test
+    void aGrantOfAnUnknownRoleNamesTheProperty() throws Exception {
+        Result result = start("-Dstore.auth.tokens-file=" + tokensFile(), "-Dstore.auth.grants.superuser=me");
+        assertThat(result.exitCode).isNotZero();
+        assertThat(result.output).contains("store.auth.grants.superuser names no role");
+    }
+
+    @Test
+    void aTokensFileWithAPlainTokenNamesTheLine() throws Exception {
+        File file = Files.createTempFile("tokens", ".txt").toFile();
+        Files.writeString(file.toPath(), "# ok\nexporter s3cret\n");
+        Result result = start("-Dstore.auth.tokens-file=" + file);
+        assertThat(result.exitCode).isNotZero();
+        assertThat(result.output).contains("store.auth.tokens-file").contains("line 2 is not '<identity> <sha256");
+    }
+
+    private static String tokensFile() throws IOException {
+        File file = Files.createTempFile("tokens", ".txt").toFile();
+        Files.writeString(file.toPath(), "me " + "0".repeat(64) + "\n");
+        return file.toString();
+    }
+
     private record Result(int exitCode, String output) {
     }
 
@@ -51,6 +81,10 @@ class StartupConfigIT {
         List<String> command = new ArrayList<>();
         command.add(PackagedJar.java());
         command.add("-Dquarkus.http.port=0");
+        command.add("-Dquarkus.management.port=0");
+        if (List.of(properties).stream().noneMatch(p -> p.startsWith("-Dstore.auth."))) {
+            command.add("-Dstore.auth.enabled=false");
+        }
         command.addAll(List.of(properties));
         command.add("-jar");
         command.add(PackagedJar.JAR.toString());

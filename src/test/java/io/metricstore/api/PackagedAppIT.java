@@ -10,14 +10,75 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.metricstore.PackagedJar;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.http.ContentType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The packaged application (the jar under target/quarkus-app), walked through every row of the API. */
+/**
+ * The packaged application (the jar under target/quarkus-app), walked through every row of the API, as it runs in
+ * production: authentication on (a static token with every role), probes on the management port.
+ */
 @QuarkusIntegrationTest
+@TestProfile(PackagedAppIT.Secured.class)
 class PackagedAppIT {
+
+    private static final int MANAGEMENT_PORT = freePort();
+
+    /** The production profile's authentication, with a tokens file, and a management port of its own. */
+    public static class Secured implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>();
+            for (String option : PackagedJar.secured(MANAGEMENT_PORT)) {
+                String[] pair = option.substring(2).split("=", 2);
+                config.put(pair[0], pair[1]);
+            }
+            return config;
+        }
+    }
+
+    private static int freePort() {
+        try {
+            return PackagedJar.freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @BeforeAll
+    static void sendTheToken() {
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", PackagedJar.bearer()).build();
+    }
+
+    @AfterAll
+    static void stopSendingIt() {
+        RestAssured.requestSpecification = null;
+    }
+
+    @Test
+    void withoutATokenTheApiAndTheSeriesAre401() {
+        RestAssured.requestSpecification = null;
+        try {
+            problem(given().when().get("/api/v1/cursor").then(), 401, "unauthenticated");
+            problem(given().when().get("/metrics").then(), 401, "unauthenticated");
+            problem(given().header("Authorization", "Bearer not-the-token").when().get("/metrics").then(), 401,
+                    "unauthenticated");
+        } finally {
+            sendTheToken();
+        }
+    }
 
     /** The packaged service starts through its own main, which hands malformed URIs to the service's check. */
     @Test
@@ -59,11 +120,17 @@ class PackagedAppIT {
     }
 
     @Test
-    void probesAndTelemetry() {
-        given().when().get("/q/health/live").then().statusCode(200);
-        given().when().get("/q/health/ready").then().statusCode(200);
-        given().when().get("/q/health/started").then().statusCode(200);
-        given().when().get("/q/metrics").then().statusCode(200);
-        given().when().get("/q/openapi").then().statusCode(200);
+    void probesAndTelemetryOnTheManagementPortWithoutAToken() {
+        RestAssured.requestSpecification = null;
+        try {
+            given().port(MANAGEMENT_PORT).when().get("/q/health/live").then().statusCode(200);
+            given().port(MANAGEMENT_PORT).when().get("/q/health/ready").then().statusCode(200);
+            given().port(MANAGEMENT_PORT).when().get("/q/health/started").then().statusCode(200);
+            given().port(MANAGEMENT_PORT).when().get("/q/metrics").then().statusCode(200);
+            given().port(MANAGEMENT_PORT).when().get("/q/openapi").then().statusCode(200);
+            given().when().get("/q/health/ready").then().statusCode(404);
+        } finally {
+            sendTheToken();
+        }
     }
 }

@@ -110,7 +110,7 @@ class ExampleAnswersTest {
         assertThat(examples.answers.keySet()).containsExactly(6);
         assertThat(examples.answers.get(6).status()).isEqualTo(201);
 
-        List<String> script = examples.script(4321).lines().toList();
+        List<String> script = examples.script(4321, 4322).lines().toList();
         assertThat(script).hasSize(markdown.lines().toList().size());
         assertThat(script.get(1)).isEqualTo("__block 2");
         assertThat(script.get(3)).isEqualTo("x=$(curl -s localhost:4321/a \\");

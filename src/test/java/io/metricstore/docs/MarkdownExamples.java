@@ -59,10 +59,10 @@ final class MarkdownExamples {
     /**
      * The runnable blocks as one bash script with the file's line numbering: line n of the script is line n of the
      * file inside runnable blocks and blank elsewhere. An opening fence becomes {@code __block <line>}, the first
-     * line of a shown answer {@code __answer <line>} (the rest of it blank), and {@code localhost:8080} becomes
-     * {@code localhost:<port>}.
+     * line of a shown answer {@code __answer <line>} (the rest of it blank), {@code localhost:8080} becomes
+     * {@code localhost:<port>} and {@code localhost:9000} (the management interface) {@code localhost:<management>}.
      */
-    String script(int port) {
+    String script(int port, int management) {
         StringBuilder script = new StringBuilder();
         int lineNumber = 0;
         Block block = null;
@@ -86,7 +86,8 @@ final class MarkdownExamples {
             } else if (insideAnswer(lineNumber)) {
                 script.append('\n');
             } else {
-                script.append(line.replace("localhost:8080", "localhost:" + port)).append('\n');
+                script.append(line.replace("localhost:8080", "localhost:" + port)
+                        .replace("localhost:9000", "localhost:" + management)).append('\n');
             }
         }
         return script.toString();

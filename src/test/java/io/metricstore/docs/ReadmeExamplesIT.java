@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The examples of {@code README.md} and {@code docs/*.md} run as shown, against the packaged service.
  *
- * <p>For each file with runnable blocks, the packaged jar starts on a free loopback port with the memory backend, and
+ * <p>For each file with runnable blocks, the packaged jar starts on a free loopback port with the memory backend and
+ * authentication off (the README says so: its examples are those of a local, open service), and
  * the file's blocks run top to bottom in <em>one</em> bash session ({@code set -Eeuo pipefail}), so a variable one
  * block captures ({@code cursor=$(curl … | jq -r .cursor)}) is there for the next. The convention:
  *
@@ -91,10 +92,11 @@ class ReadmeExamplesIT {
         Path records = Files.createDirectories(dir.resolve("records"));
         Path work = Files.createDirectories(dir.resolve("work"));
         int port = PackagedJar.freePort();
-        Process service = start(port, dir.resolve("service.log"));
+        int management = PackagedJar.freePort();
+        Process service = start(port, management, dir.resolve("service.log"));
         try {
             Path script = dir.resolve(name + ".sh");
-            Files.writeString(script, examples.script(port), StandardCharsets.UTF_8);
+            Files.writeString(script, examples.script(port, management), StandardCharsets.UTF_8);
             Path prelude = dir.resolve("prelude.sh");
             try (InputStream in = ReadmeExamplesIT.class.getResourceAsStream("examples-prelude.sh")) {
                 Files.copy(in, prelude);
@@ -198,12 +200,15 @@ class ReadmeExamplesIT {
         }
     }
 
-    private static Process start(int port, Path log) throws Exception {
+    /** The packaged service as the README's examples use it: memory backend, authentication off, as in dev mode. */
+    private static Process start(int port, int management, Path log) throws Exception {
         assertThat(PackagedJar.JAR).as("the packaged service (./mvnw package)").exists();
         Process service = new ProcessBuilder(PackagedJar.java(), "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + port, "-Dstore.backend=memory", "-jar", PackagedJar.JAR.toString())
+                "-Dquarkus.http.port=" + port, "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + management, "-Dstore.backend=memory", "-Dstore.auth.enabled=false",
+                "-jar", PackagedJar.JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String ready = "http://127.0.0.1:" + port + "/q/health/ready";
+        String ready = "http://127.0.0.1:" + management + "/q/health/ready";
         PackagedJar.await(() -> !service.isAlive() || PackagedJar.answers(ready, 200), Duration.ofSeconds(60),
                 "the packaged service ready on port " + port);
         if (!service.isAlive()) {

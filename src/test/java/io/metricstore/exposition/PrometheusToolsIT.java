@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +55,16 @@ class PrometheusToolsIT {
         Assumptions.assumeTrue(onPath("promtool"), "promtool is not installed (Debian package prometheus)");
         port = PackagedJar.freePort();
         File log = Files.createTempFile("exposition", ".log").toFile();
-        service = new ProcessBuilder(PackagedJar.java(),
-                "-Dquarkus.http.port=" + port, "-Dstore.exposition.refresh=200ms", "-jar", PackagedJar.JAR.toString())
-                .redirectErrorStream(true).redirectOutput(log).start();
-        PackagedJar.await(() -> PackagedJar.answers("http://127.0.0.1:" + port + "/q/health/ready", 200),
+        int management = PackagedJar.freePort();
+        List<String> command = new ArrayList<>(List.of(PackagedJar.java(), "-Dquarkus.http.port=" + port,
+                "-Dstore.exposition.refresh=200ms"));
+        command.addAll(PackagedJar.secured(management));
+        command.addAll(List.of("-jar", PackagedJar.JAR.toString()));
+        service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        PackagedJar.await(() -> PackagedJar.answers("http://127.0.0.1:" + management + "/q/health/ready", 200),
                 Duration.ofSeconds(60), "the service ready");
-        given().baseUri("http://127.0.0.1").port(port).contentType(ContentType.JSON).body(FIXTURE)
-                .post("/api/v1/points").then().statusCode(200);
+        given().baseUri("http://127.0.0.1").port(port).header("Authorization", PackagedJar.bearer())
+                .contentType(ContentType.JSON).body(FIXTURE).post("/api/v1/points").then().statusCode(200);
     }
 
     @AfterAll
@@ -96,9 +100,11 @@ class PrometheusToolsIT {
                   scrape_interval: 1s
                 scrape_configs:
                   - job_name: metric-store
+                    authorization:
+                      credentials: %s
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(port));
+                """.formatted(PackagedJar.TOKEN, port));
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
@@ -151,7 +157,8 @@ class PrometheusToolsIT {
     private static String awaitExposition() throws InterruptedException {
         String[] text = new String[1];
         PackagedJar.await(() -> {
-            text[0] = given().baseUri("http://127.0.0.1").port(port).get("/metrics").asString();
+            text[0] = given().baseUri("http://127.0.0.1").port(port).header("Authorization", PackagedJar.bearer())
+                    .get("/metrics").asString();
             return text[0].contains("temperature_celsius -3.5");
         }, Duration.ofSeconds(30), "the exposition");
         return text[0];

@@ -16,15 +16,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Two packaged replicas on different ports over one Redis see each other's writes, cursors and locks. */
+/**
+ * Two packaged replicas on different ports over one Redis, authentication on as in production, see each other's
+ * writes, cursors and locks.
+ */
 class TwoReplicasIT {
 
     private static final List<Process> replicas = new ArrayList<>();
+    private static final Map<Integer, Integer> managementPorts = new HashMap<>();
     private static final List<File> logs = new ArrayList<>();
     private static RedisTestServer.Server redis;
     private static int portA;
@@ -54,18 +60,22 @@ class TwoReplicasIT {
     private static Process launch(int port) throws IOException {
         File log = Files.createTempFile("replica-" + port, ".log").toFile();
         logs.add(log);
-        return new ProcessBuilder(PackagedJar.java(),
+        int management = PackagedJar.freePort();
+        managementPorts.put(port, management);
+        List<String> command = new ArrayList<>(List.of(PackagedJar.java(),
                 "-Dquarkus.http.port=" + port, "-Dstore.backend=redis", "-Dquarkus.redis.hosts=" + redis.url(),
-                "-Dstore.namespace=two-replicas", "-jar", PackagedJar.JAR.toString())
-                .redirectErrorStream(true).redirectOutput(log).start();
+                "-Dstore.namespace=two-replicas"));
+        command.addAll(PackagedJar.secured(management));
+        command.addAll(List.of("-jar", PackagedJar.JAR.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
     }
 
     private static RequestSpecification at(int port) {
-        return given().baseUri("http://localhost").port(port);
+        return given().baseUri("http://localhost").port(port).header("Authorization", PackagedJar.bearer());
     }
 
     private static void awaitReady(int port) throws InterruptedException {
-        PackagedJar.await(() -> PackagedJar.answers("http://localhost:" + port + "/q/health/ready", 200),
+        PackagedJar.await(() -> PackagedJar.answers("http://localhost:" + managementPorts.get(port) + "/q/health/ready", 200),
                 Duration.ofSeconds(60), "replica on " + port + " ready");
     }
 
