@@ -107,6 +107,24 @@ public abstract class LockContract extends BackendContract {
     }
 
     @Test
+    void aLockIsBoundToTheIdentityThatTookItEvenForTheRightToken() {
+        long fence = store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "t", "alice").fence();
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofMinutes(10), "bob"))
+                .isInstanceOf(StoreException.NotOwner.class);
+        assertThatThrownBy(() -> store.release(LockKind.JOB, "k", "t", "bob")).isInstanceOf(StoreException.NotOwner.class);
+        assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "guess", Duration.ofMinutes(10), "bob"))
+                .isInstanceOf(StoreException.NotOwner.class);
+        assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofMinutes(10), "t", "bob"))
+                .isInstanceOf(StoreException.NotOwner.class);
+        assertThatThrownBy(() -> store.acquire(LockKind.JOB, "k", Duration.ofMinutes(10), "u", "bob"))
+                .isInstanceOf(StoreException.LockHeld.class);
+        assertThat(store.inspect(LockKind.JOB, "k").orElseThrow().expiresAt()).isEqualTo(t0.plusSeconds(30));
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "t", "alice").fence()).isEqualTo(fence);
+        store.release(LockKind.JOB, "k", "t", "alice");
+        assertThat(store.acquire(LockKind.JOB, "k", Duration.ofSeconds(30), "t", "bob").fence()).isGreaterThan(fence);
+    }
+
+    @Test
     void aLockThatIsNotHeldCannotBeExtendedOrReleased() {
         assertThatThrownBy(() -> store.extend(LockKind.JOB, "k", "t", Duration.ofSeconds(1), CALLER))
                 .isInstanceOf(StoreException.LockNotHeld.class);
