@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.Test;
@@ -155,6 +158,48 @@ public class AuthApiTest {
         as(locker).body("{\"ttl\":\"1m\",\"token\":\"mine\"}").post(path).then().statusCode(201)
                 .body("fence", equalTo(fence));
         as(locker).header("Lock-Token", "mine").delete(path).then().statusCode(204);
+    }
+
+    @Test
+    void theAuditLogHasALinePerRefusalAdminCallAndLockHolderChangeWithoutTokens() {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record.getMessage().formatted(record.getParameters() == null ? new Object[0]
+                        : record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger audit = Logger.getLogger("io.metricstore.audit");
+        audit.addHandler(capture);
+        try {
+            String key = ApiTest.unique("audited");
+            String locker = token("locker-bot");
+            as(locker).body("{\"ttl\":\"1m\",\"token\":\"audit-token\"}").post("/api/v1/locks/job/" + key).then()
+                    .statusCode(201);
+            as(locker).header("Lock-Token", "audit-token").delete("/api/v1/locks/job/" + key).then().statusCode(204);
+            as(token("admin-bot")).post("/api/v1/admin/gc").then().statusCode(200);
+            given().header("Authorization", "Bearer wrong").get("/api/v1/cursor").then().statusCode(401);
+            as(token("reader-bot")).post("/api/v1/admin/gc").then().statusCode(403);
+        } finally {
+            audit.removeHandler(capture);
+        }
+        assertThat(lines).anyMatch(l -> l.matches("identity=locker-bot action=lock.acquire key=job/audited_\\w+ "
+                        + "outcome=acquired fence=\\d+"))
+                .anyMatch(l -> l.matches("identity=locker-bot action=lock.release key=job/audited_\\w+ outcome=released"))
+                .anyMatch(l -> l.startsWith("identity=admin-bot action=admin.gc key=- outcome=ran"))
+                .anyMatch(l -> l.startsWith("identity=- action=authenticate key=/api/v1/cursor outcome=refused"))
+                .anyMatch(l -> l.startsWith("identity=reader-bot action=authorize key=\"POST /api/v1/admin/gc\" "
+                        + "outcome=refused reason=\"needs role admin\""))
+                .noneMatch(l -> l.contains("audit-token") || l.contains(token("locker-bot")) || l.contains("wrong"));
     }
 
     @Test
