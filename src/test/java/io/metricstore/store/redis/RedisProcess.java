@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLSocketFactory;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -52,14 +53,17 @@ final class RedisProcess {
     private final Path dir;
     private final Path conf;
     private final boolean sentinel;
+    /** The certificate it serves TLS with, on {@link #port} and no other; null for a plain port. */
+    private final RedisTls tls;
     private Process process;
 
-    private RedisProcess(String name, int port, Path dir, Path conf, boolean sentinel) {
+    private RedisProcess(String name, int port, Path dir, Path conf, boolean sentinel, RedisTls tls) {
         this.name = name;
         this.port = port;
         this.dir = dir;
         this.conf = conf;
         this.sentinel = sentinel;
+        this.tls = tls;
     }
 
     /**
@@ -70,15 +74,30 @@ final class RedisProcess {
      * @param bus whether the port ten thousand above must be free too (a Cluster node's bus port)
      */
     static RedisProcess launch(String name, boolean sentinel, boolean bus, IntFunction<List<String>> settings) {
+        return launch(name, sentinel, bus, null, settings);
+    }
+
+    /**
+     * Starts a data node that speaks TLS only, with {@code tls}' certificate, on a free port (its plain port is off);
+     * clients need no certificate of their own. Fails when the binary cannot serve TLS ({@link RedisTls#supported}).
+     */
+    static RedisProcess launchTls(String name, RedisTls tls, IntFunction<List<String>> settings) {
+        return launch(name, false, false, tls, settings);
+    }
+
+    private static RedisProcess launch(String name, boolean sentinel, boolean bus, RedisTls tls,
+                                       IntFunction<List<String>> settings) {
         for (int attempt = 1; ; attempt++) {
             int port = freePort(bus);
             try {
                 Path dir = Files.createTempDirectory("metric-store-" + name + "-");
-                List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1", "dir " + dir,
-                        "daemonize no", "logfile \"\""));
+                List<String> lines = new ArrayList<>(tls == null ? List.of("port " + port) : List.of("port 0",
+                        "tls-port " + port, "tls-cert-file " + tls.cert(), "tls-key-file " + tls.key(),
+                        "tls-ca-cert-file " + tls.cert(), "tls-auth-clients no"));
+                lines.addAll(List.of("bind 127.0.0.1", "dir " + dir, "daemonize no", "logfile \"\""));
                 lines.addAll(settings.apply(port));
                 Path conf = Files.write(dir.resolve(sentinel ? "sentinel.conf" : "redis.conf"), lines);
-                RedisProcess redis = new RedisProcess(name, port, dir, conf, sentinel);
+                RedisProcess redis = new RedisProcess(name, port, dir, conf, sentinel, tls);
                 if (redis.startProcess()) {
                     return redis;
                 }
@@ -122,7 +141,7 @@ final class RedisProcess {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (process.isAlive() && System.nanoTime() < deadline) {
-            if ("PONG".equals(Resp.tryCall(port, "PING"))) {
+            if ("PONG".equals(Resp.tryCall(sockets(), port, "PING"))) {
                 return true;
             }
             pause();
@@ -135,9 +154,19 @@ final class RedisProcess {
         return false;
     }
 
-    /** Sends {@code command} to this process. */
+    /** Sends {@code command} to this process, as the default user. */
     Object call(String... command) {
-        return Resp.call(port, command);
+        return Resp.call(sockets(), port, null, null, command);
+    }
+
+    /** Sends {@code command} to this process as the ACL user {@code user}. */
+    Object callAs(String user, String password, String... command) {
+        return Resp.call(sockets(), port, user, password, command);
+    }
+
+    /** How to reach it: over TLS, trusting its certificate, or (null) over a plain socket. */
+    SSLSocketFactory sockets() {
+        return tls == null ? null : tls.sockets();
     }
 
     boolean alive() {
@@ -149,7 +178,7 @@ final class RedisProcess {
      * is the one answering on the port (its {@code INFO server} process id), which must be the one started here.
      */
     void kill() {
-        long pid = Long.parseLong(Resp.info(port, "server").get("process_id").trim());
+        long pid = Long.parseLong(Resp.info(sockets(), port, "server").get("process_id").trim());
         if (pid != process.pid()) {
             throw new IllegalStateException(name + ": port " + port + " is served by process " + pid
                     + ", not by the started " + process.pid());

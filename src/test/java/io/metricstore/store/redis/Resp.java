@@ -15,11 +15,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * One command to a Redis process on loopback over a plain socket (RESP2), for the test topologies: they must set up,
- * inspect and break Redis nodes whatever state the application's client is in. A connection per command: these are
- * a few administrative calls, never the traffic under test.
+ * One command to a Redis process on loopback over a plain socket or TLS (RESP2), for the test topologies: they must set
+ * up, inspect and break Redis nodes whatever state the application's client is in. A connection per command: these
+ * are a few administrative calls, never the traffic under test.
  */
 final class Resp {
 
@@ -39,30 +40,52 @@ final class Resp {
      * {@link UncheckedIOException}.
      */
     static Object call(int port, String... command) {
-        try (Socket socket = new Socket()) {
+        return call(null, port, null, null, command);
+    }
+
+    /**
+     * The reply of {@code command} sent as the ACL user {@code user}: {@code AUTH} first, on the same connection.
+     * Over TLS when {@code tls} is given (a factory trusting the server's certificate), else over a plain socket.
+     */
+    static Object call(SSLSocketFactory tls, int port, String user, String password, String... command) {
+        try (Socket socket = tls == null ? new Socket() : tls.createSocket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            ByteArrayOutputStream request = new ByteArrayOutputStream();
-            request.writeBytes(("*" + command.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (String part : command) {
-                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
-                request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                request.writeBytes(bytes);
-                request.writeBytes(new byte[] {'\r', '\n'});
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            if (user != null) {
+                send(out, "AUTH", user, password);
+                read(in);
             }
-            out.write(request.toByteArray());
-            out.flush();
-            return read(new BufferedInputStream(socket.getInputStream()));
+            send(out, command);
+            return read(in);
         } catch (IOException e) {
             throw new UncheckedIOException("127.0.0.1:" + port + " " + command[0] + ": " + e.getMessage(), e);
         }
     }
 
+    private static void send(OutputStream out, String... command) throws IOException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("*" + command.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (String part : command) {
+            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+            request.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.writeBytes(bytes);
+            request.writeBytes(new byte[] {'\r', '\n'});
+        }
+        out.write(request.toByteArray());
+        out.flush();
+    }
+
     /** The reply of {@code command}, or null when the port does not answer (or answers an error). */
     static Object tryCall(int port, String... command) {
+        return tryCall(null, port, command);
+    }
+
+    /** As {@link #tryCall(int, String...)}, over TLS when {@code tls} is given. */
+    static Object tryCall(SSLSocketFactory tls, int port, String... command) {
         try {
-            return call(port, command);
+            return call(tls, port, null, null, command);
         } catch (UncheckedIOException | ErrorReply unavailable) {
             return null;
         }
@@ -70,8 +93,13 @@ final class Resp {
 
     /** {@code INFO section} as fields. */
     static Map<String, String> info(int port, String section) {
+        return info(null, port, section);
+    }
+
+    /** {@code INFO section} as fields, over TLS when {@code tls} is given. */
+    static Map<String, String> info(SSLSocketFactory tls, int port, String section) {
         Map<String, String> fields = new HashMap<>();
-        for (String line : ((String) call(port, "INFO", section)).split("\r\n")) {
+        for (String line : ((String) call(tls, port, null, null, "INFO", section)).split("\r\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith("#")) {
                 fields.put(line.substring(0, colon), line.substring(colon + 1));
