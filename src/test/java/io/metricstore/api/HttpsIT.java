@@ -30,7 +30,10 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -49,8 +52,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * The API over HTTPS, configured as docs/tls.md deploys it: the packaged service with authentication on, its
  * certificate and key as PEM files (a self-signed pair made here with the JDK's keytool) in the TLS registry
  * configuration {@code api}, which only the HTTP server uses; the plain-HTTP port off; the management interface (the
- * probes) left on plain HTTP. The PEM files sit in a directory laid out like a mounted Kubernetes Secret, so the last
- * test can rotate the certificate the way the kubelet does and see the running service take it up.
+ * probes) left on plain HTTP. The PEM files sit in a directory laid out like a mounted Kubernetes Secret, so that a
+ * second service can have its certificate rotated the way the kubelet does it.
  *
  * <p>The TLS settings are passed as environment variables, with the names the documentation gives, so that a wrong
  * name fails here rather than in a cluster.
@@ -59,25 +62,24 @@ import org.junit.jupiter.api.extension.TestWatcher;
 class HttpsIT {
 
     private static final Path DIR = Path.of("target", "https-it");
-    private static final Path LOG = DIR.resolve("service.log");
     private static final String IDENTITY = "tls-admin";
     private static final String TOKEN = randomHex(32);
     private static final char[] STORE_PASSWORD = "changeit".toCharArray();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Generous: the machines that run this are shared, and a JVM may take half a minute to start there. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final List<Service> STARTED = new CopyOnWriteArrayList<>();
 
-    private static Process service;
+    private static Path tokens;
     private static SelfSigned certificate;
-    private static Path mount;
-    private static int httpsPort;
-    private static int plainPort;
-    private static int managementPort;
+    private static Service service;
 
-    /** Prints the service's log under a failed test. */
+    /** Prints the services' logs under a failed test. */
     @RegisterExtension
-    static final TestWatcher PRINT_LOG_ON_FAILURE = new TestWatcher() {
+    static final TestWatcher PRINT_LOGS_ON_FAILURE = new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-            printLog();
+            STARTED.forEach(Service::printLog);
         }
     };
 
@@ -86,51 +88,19 @@ class HttpsIT {
         assertThat(PackagedJar.JAR).as("./mvnw package first").exists();
         deleteRecursively(DIR);
         Files.createDirectories(DIR);
-        certificate = SelfSigned.generate(DIR, "api");
-        mount = DIR.resolve("tls");
-        SecretVolume.create(mount, certificate);
         String sha256 = HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(TOKEN.getBytes(StandardCharsets.UTF_8)));
-        Path tokens = Files.writeString(DIR.resolve("tokens"), IDENTITY + " " + sha256 + "\n");
-
-        httpsPort = PackagedJar.freePort();
-        plainPort = PackagedJar.freePort();
-        managementPort = PackagedJar.freePort();
-        List<String> command = List.of(PackagedJar.java(),
-                "-Dquarkus.http.port=" + plainPort,
-                "-Dquarkus.management.port=" + managementPort,
-                "-Dquarkus.shutdown.delay=0s",
-                "-Dstore.auth.tokens-file=" + tokens,
-                "-Dstore.auth.grants.admin=" + IDENTITY,
-                "-jar", PackagedJar.JAR.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(LOG.toFile());
-        // docs/tls.md: a named configuration for the HTTP server (the default one would also put the management
-        // interface on HTTPS), its PEM pair named by a word (a variable with PEM_0_ is not read). The test reloads
-        // every second where a deployment would every hour or so.
-        builder.environment().put("QUARKUS_HTTP_TLS_CONFIGURATION_NAME", "api");
-        builder.environment().put("QUARKUS_TLS_API_KEY_STORE_PEM_SERVER_CERT", mount.resolve("tls.crt").toString());
-        builder.environment().put("QUARKUS_TLS_API_KEY_STORE_PEM_SERVER_KEY", mount.resolve("tls.key").toString());
-        builder.environment().put("QUARKUS_TLS_API_RELOAD_PERIOD", "1s");
-        builder.environment().put("QUARKUS_HTTP_SSL_PORT", Integer.toString(httpsPort));
-        builder.environment().put("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled");
-        service = builder.start();
-        try {
-            PackagedJar.await(() -> !service.isAlive() || PackagedJar.answers(management("/q/health/ready"), 200),
-                    Duration.ofSeconds(60), "readiness on the management port, over plain HTTP");
-            assertThat(service.isAlive()).as("the service is running").isTrue();
-        } catch (Throwable startFailed) {
-            printLog();
-            throw startFailed;
-        }
+        tokens = Files.writeString(DIR.resolve("tokens"), IDENTITY + " " + sha256 + "\n");
+        certificate = SelfSigned.generate(DIR, "api");
+        // Without a reload period: every reload replaces the server's TLS context, and a connection accepted at that
+        // moment can be closed (see the rotation test), which would make the assertions here depend on timing.
+        service = Service.start("service", SecretVolume.create(DIR.resolve("tls"), certificate), Map.of());
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        if (service != null) {
-            service.destroy();
-            if (!service.waitFor(30, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
+        for (Service started : STARTED) {
+            started.close();
         }
     }
 
@@ -138,15 +108,15 @@ class HttpsIT {
     @Order(1)
     void theApiAnswersOverHttpsWithAToken() throws Exception {
         HttpClient client = trusting(certificate);
-        HttpResponse<String> write = client.send(request("/api/v1/points").header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json")
+        HttpResponse<String> write = client.send(service.request("/api/v1/points")
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":["
                         + "{\"name\":\"https_it_up\",\"labels\":{\"job\":\"tls\"},\"value\":1}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(write.statusCode()).as(write.body()).isEqualTo(200);
         assertThat(JSON.readTree(write.body()).path("applied").asInt()).isEqualTo(1);
 
-        HttpResponse<String> series = client.send(request("/api/v1/series?name=https_it_up")
+        HttpResponse<String> series = client.send(service.request("/api/v1/series?name=https_it_up")
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(series.statusCode()).as(series.body()).isEqualTo(200);
         JsonNode found = JSON.readTree(series.body()).path("series");
@@ -154,14 +124,14 @@ class HttpsIT {
         assertThat(found.get(0).path("id").asText()).isEqualTo("https_it_up{job=\"tls\"}");
         assertThat(found.get(0).path("value").asDouble()).isEqualTo(1.0);
 
-        PackagedJar.await(() -> metrics(client).contains("https_it_up{job=\"tls\"} 1"), Duration.ofSeconds(30),
+        PackagedJar.await(() -> service.get(client, "/metrics").contains("https_it_up{job=\"tls\"} 1"), TIMEOUT,
                 "the point in /metrics over HTTPS");
     }
 
     @Test
     @Order(2)
     void withoutATokenItIs401OverHttps() throws Exception {
-        HttpResponse<String> response = trusting(certificate).send(request("/api/v1/series").build(),
+        HttpResponse<String> response = trusting(certificate).send(service.request("/api/v1/series").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -173,12 +143,12 @@ class HttpsIT {
     @Test
     @Order(3)
     void noPlainHttpForTheApi() {
-        assertThat(catchThrowable(() -> new Socket("127.0.0.1", plainPort).close()))
+        assertThat(catchThrowable(() -> new Socket("127.0.0.1", service.plainPort).close()))
                 .as("nothing listens on the plain-HTTP port (quarkus.http.insecure-requests=disabled)")
                 .isInstanceOf(ConnectException.class);
-        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         assertThat(catchThrowable(() -> plain.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpsPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                URI.create("http://127.0.0.1:" + service.httpsPort + "/metrics")).timeout(TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofString())))
                 .as("plain HTTP on the HTTPS port gets no answer").isInstanceOf(IOException.class);
     }
@@ -187,8 +157,8 @@ class HttpsIT {
     @Order(4)
     void aClientThatDoesNotTrustTheCertificateFailsTheHandshake() {
         // The JDK's default trust (its public CAs), which knows nothing of a self-signed certificate.
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        Throwable failure = catchThrowable(() -> client.send(request("/metrics")
+        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+        Throwable failure = catchThrowable(() -> client.send(service.request("/metrics")
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()));
         assertThat(handshakeFailure(failure)).as("%s", failure).isTrue();
     }
@@ -196,32 +166,44 @@ class HttpsIT {
     @Test
     @Order(5)
     void theManagementInterfaceStaysOnPlainHttp() {
-        assertThat(PackagedJar.answers(management("/q/health/live"), 200)).isTrue();
-        assertThat(PackagedJar.answers(management("/q/metrics"), 200)).isTrue();
+        assertThat(PackagedJar.answers(service.management("/q/health/live"), 200)).isTrue();
+        assertThat(PackagedJar.answers(service.management("/q/metrics"), 200)).isTrue();
     }
 
+    /** After the tests above, so that the log holds what they did (refused handshakes included). */
     @Test
     @Order(6)
     void theLogHasNoWarning() throws IOException {
-        String log = Files.readString(LOG, StandardCharsets.UTF_8);
+        String log = Files.readString(service.log, StandardCharsets.UTF_8);
         assertThat(log).as("every variable is a known property").doesNotContain("Unrecognized configuration key");
         assertThat(log.lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
                 .as("a start with TLS, and refused handshakes, log no WARN or ERROR").isEmpty();
     }
 
-    /** Last: it replaces the certificate that the tests above trust. */
+    /**
+     * A service of its own, which reads its certificate again every second (quarkus.tls.api.reload-period): the
+     * kubelet's swap of a new Secret version is served without a restart. Requests are retried until then, and
+     * also because each reload replaces the server's TLS context and Vert.x (4.5.27) closes a connection accepted
+     * at that moment ("Failed to initialize a channel"); with a deployment's period of an hour that is rare.
+     */
     @Test
     @Order(7)
     void aRotatedCertificateIsServedWithoutARestart() throws Exception {
+        Path mount = SecretVolume.create(DIR.resolve("rotating-tls"), certificate);
+        Service rotating = Service.start("rotating", mount, Map.of("QUARKUS_TLS_API_RELOAD_PERIOD", "1s"));
+        HttpClient trustingFirst = trusting(certificate);
+        PackagedJar.await(() -> rotating.get(trustingFirst, "/api/v1/cursor").contains("cursor"), TIMEOUT,
+                "the first certificate served");
+
         SelfSigned rotated = SelfSigned.generate(DIR, "rotated");
         SecretVolume.update(mount, rotated);
         HttpClient trustingRotated = trusting(rotated);
-        PackagedJar.await(() -> metrics(trustingRotated).contains("https_it_up{job=\"tls\"} 1"),
-                Duration.ofSeconds(30), "the rotated certificate served (quarkus.tls.api.reload-period)");
-        Throwable failure = catchThrowable(() -> trusting(certificate).send(request("/metrics")
+        PackagedJar.await(() -> rotating.get(trustingRotated, "/api/v1/cursor").contains("cursor"),
+                TIMEOUT.multipliedBy(2), "the rotated certificate served");
+        Throwable failure = catchThrowable(() -> trusting(certificate).send(rotating.request("/api/v1/cursor")
                 .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()));
-        assertThat(handshakeFailure(failure)).as("the old certificate is no longer served: %s", failure).isTrue();
-        assertThat(service.isAlive()).as("the same process, not restarted").isTrue();
+        assertThat(handshakeFailure(failure)).as("the first certificate is no longer served: %s", failure).isTrue();
+        assertThat(rotating.process.isAlive()).as("the same process, not restarted").isTrue();
     }
 
     // --- helpers ---
@@ -230,29 +212,6 @@ class HttpsIT {
         byte[] random = new byte[bytes];
         new SecureRandom().nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    private static String management(String path) {
-        return "http://127.0.0.1:" + managementPort + path;
-    }
-
-    private static HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + path))
-                .timeout(Duration.ofSeconds(10));
-    }
-
-    /** The body of {@code /metrics} with the token, or "" while the request fails (for polling). */
-    private static String metrics(HttpClient client) {
-        try {
-            HttpResponse<String> response = client.send(request("/metrics").header("Authorization", "Bearer " + TOKEN)
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : "";
-        } catch (IOException notYet) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
     }
 
     /** A client whose only trust anchor is {@code certificate}: no public CA, no other certificate. */
@@ -264,7 +223,7 @@ class HttpsIT {
         trustManagers.init(trust);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trustManagers.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder().sslContext(context).connectTimeout(TIMEOUT).build();
     }
 
     private static boolean handshakeFailure(Throwable failure) {
@@ -276,14 +235,6 @@ class HttpsIT {
         return false;
     }
 
-    private static void printLog() {
-        try {
-            System.out.println("--- service log (" + LOG + ") ---\n" + Files.readString(LOG, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            System.out.println("--- no service log: " + e);
-        }
-    }
-
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -291,6 +242,98 @@ class HttpsIT {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * The packaged service on free ports, with authentication on (the test's token holds the role admin) and the TLS
+     * settings of docs/tls.md as environment variables, its certificate and key in {@code mount}. Its output goes to
+     * {@code target/https-it/<name>.log}.
+     */
+    private static final class Service implements AutoCloseable {
+
+        final Path log;
+        final int httpsPort;
+        final int plainPort;
+        final int managementPort;
+        final Process process;
+
+        private Service(String name, Path mount, Map<String, String> environment) throws IOException {
+            log = DIR.resolve(name + ".log");
+            httpsPort = PackagedJar.freePort();
+            plainPort = PackagedJar.freePort();
+            managementPort = PackagedJar.freePort();
+            List<String> command = List.of(PackagedJar.java(),
+                    "-Dquarkus.http.port=" + plainPort,
+                    "-Dquarkus.management.port=" + managementPort,
+                    "-Dquarkus.shutdown.delay=0s",
+                    "-Dstore.auth.tokens-file=" + tokens,
+                    "-Dstore.auth.grants.admin=" + IDENTITY,
+                    "-jar", PackagedJar.JAR.toString());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            // A named configuration for the HTTP server (the default one would also put the management interface on
+            // HTTPS), its PEM pair named by a word (a variable with PEM_0_ is not read).
+            builder.environment().put("QUARKUS_HTTP_TLS_CONFIGURATION_NAME", "api");
+            builder.environment().put("QUARKUS_TLS_API_KEY_STORE_PEM_SERVER_CERT", mount.resolve("tls.crt").toString());
+            builder.environment().put("QUARKUS_TLS_API_KEY_STORE_PEM_SERVER_KEY", mount.resolve("tls.key").toString());
+            builder.environment().put("QUARKUS_HTTP_SSL_PORT", Integer.toString(httpsPort));
+            builder.environment().put("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled");
+            builder.environment().putAll(environment);
+            process = builder.start();
+        }
+
+        /** Starts a service and waits until it is ready, asked on the management port over plain HTTP. */
+        static Service start(String name, Path mount, Map<String, String> environment) throws Exception {
+            Service started = new Service(name, mount, environment);
+            STARTED.add(started);
+            try {
+                PackagedJar.await(() -> !started.process.isAlive()
+                        || PackagedJar.answers(started.management("/q/health/ready"), 200),
+                        TIMEOUT.multipliedBy(4), name + ": readiness on the management port, over plain HTTP");
+                assertThat(started.process.isAlive()).as("%s is running", name).isTrue();
+            } catch (Throwable startFailed) {
+                started.printLog();
+                throw startFailed;
+            }
+            return started;
+        }
+
+        String management(String path) {
+            return "http://127.0.0.1:" + managementPort + path;
+        }
+
+        HttpRequest.Builder request(String path) {
+            return HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + path)).timeout(TIMEOUT);
+        }
+
+        /** The body of a GET with the token, or "" while it fails or is not 200 (for polling). */
+        String get(HttpClient client, String path) {
+            try {
+                HttpResponse<String> response = client.send(request(path).header("Authorization", "Bearer " + TOKEN)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200 ? response.body() : "";
+            } catch (IOException notYet) {
+                return "";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "";
+            }
+        }
+
+        void printLog() {
+            try {
+                System.out.println("--- " + log + " ---\n" + Files.readString(log, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                System.out.println("--- no log " + log + ": " + e);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
         }
     }
@@ -340,14 +383,15 @@ class HttpsIT {
      */
     private static final class SecretVolume {
 
-        private static int versions;
+        private static final AtomicInteger VERSIONS = new AtomicInteger();
 
-        static void create(Path mount, SelfSigned pair) throws IOException {
+        static Path create(Path mount, SelfSigned pair) throws IOException {
             Files.createDirectories(mount);
             Files.createSymbolicLink(mount.resolve("..data"), version(mount, pair).getFileName());
             for (String file : new String[] {"tls.crt", "tls.key"}) {
                 Files.createSymbolicLink(mount.resolve(file), Path.of("..data", file));
             }
+            return mount;
         }
 
         static void update(Path mount, SelfSigned pair) throws IOException {
@@ -357,7 +401,7 @@ class HttpsIT {
         }
 
         private static Path version(Path mount, SelfSigned pair) throws IOException {
-            Path version = Files.createDirectory(mount.resolve("..v" + ++versions));
+            Path version = Files.createDirectory(mount.resolve("..v" + VERSIONS.incrementAndGet()));
             Files.copy(pair.certPem(), version.resolve("tls.crt"));
             Files.copy(pair.keyPem(), version.resolve("tls.key"));
             return version;
