@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import io.metricstore.Management;
 import io.metricstore.PackagedJar;
 import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MutableClock;
@@ -192,7 +193,7 @@ class RedisAclTest {
         given().when().get("/metrics").then().statusCode(200)
                 .body(containsString("# HELP " + name + "_total Requests served\n# TYPE " + name + "_total counter\n"))
                 .body(containsString(name + "_total{code=\"200\"} 7\n"));
-        assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+        assertThat(Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString())
                 .containsPattern("(?m)^store_series_live(\\{[^}]*})? 2\\.0$");
         readiness().statusCode(200);
 
@@ -293,7 +294,7 @@ class RedisAclTest {
 
     /** Readiness, in one place: the probes may move to the management interface. */
     private static ValidatableResponse readiness() {
-        return given().when().get("/q/health/ready").then();
+        return Management.given().when().get("/q/health/ready").then();
     }
 
     /** A reply of alternating names and values ({@code ACL LOG} entries, {@code ACL GETUSER}) as a map. */

@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.metricstore.Management;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -118,6 +119,6 @@ class RedisTlsTest {
 
     /** Readiness, in one place: the probes may move to the management interface. */
     private static ValidatableResponse readiness() {
-        return given().when().get("/q/health/ready").then();
+        return Management.given().when().get("/q/health/ready").then();
     }
 }
