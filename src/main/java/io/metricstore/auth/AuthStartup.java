@@ -10,6 +10,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -94,7 +95,7 @@ public class AuthStartup {
             problems.add("store.auth.kubernetes.jwks needs store.auth.kubernetes.issuer: the cluster's "
                     + "service-account issuer (kubectl get --raw /.well-known/openid-configuration)");
         }
-        if (!Jwks.isUrl(location) && !Files.isReadable(java.nio.file.Path.of(location))) {
+        if (!Jwks.isUrl(location) && !Files.isReadable(Path.of(location))) {
             problems.add("store.auth.kubernetes.jwks " + location + " is neither an http(s) URL nor a readable file");
         }
         kubernetes.tokenFile().filter(file -> !Files.isReadable(file)).ifPresent(file -> problems.add(
