@@ -6,13 +6,16 @@ import io.smallrye.jwt.auth.principal.DefaultJWTTokenParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
+import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
-import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.lang.UnresolvableKeyException;
 
 /**
@@ -21,14 +24,28 @@ import org.jose4j.lang.UnresolvableKeyException;
  * not-before and issued-at, with SmallRye's default 60 s of clock skew. The identity is the {@code sub} claim,
  * {@code system:serviceaccount:<namespace>:<name>}. No request calls the API server: the key set is read by
  * {@link #refresh()}, on a timer and, at most every 30 s, when a token names a key id the set does not have.
+ *
+ * <p>A client sends the same projected token for up to an hour, so a verified token is remembered (by its SHA-256)
+ * until its own expiry: the signature is checked once, not on every request. The memory belongs to the key set it
+ * was verified against, so a key set read again without a key also forgets the tokens that key signed.
  */
 public final class ServiceAccountTokens {
 
     private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
     private static final long UNKNOWN_KEY_REFRESH_NANOS = 30_000_000_000L;
 
-    /** One key set and the parser built for it (the parser keeps the keys it resolved). */
-    private record Verifier(String jwks, JWTAuthContextInfo context, DefaultJWTTokenParser parser) {
+    /** Tokens remembered per key set at most; beyond, the memory starts over (a flood of one-off tokens). */
+    private static final int REMEMBERED = 10_000;
+
+    /**
+     * One key set, the parser built for it (the parser keeps the keys it resolved) and the tokens verified with it.
+     */
+    private record Verifier(String jwks, JWTAuthContextInfo context, DefaultJWTTokenParser parser,
+                            Map<ByteBuffer, Verified> verified) {
+    }
+
+    /** A token verified before: its identity, until its expiry. */
+    private record Verified(String identity, long expiresAtMillis) {
     }
 
     private final Jwks jwks;
@@ -66,7 +83,7 @@ public final class ServiceAccountTokens {
         context.setIssuedBy(issuer);
         context.setExpectedAudience(Set.of(audience));
         context.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256));
-        return new Verifier(json, context, new DefaultJWTTokenParser());
+        return new Verifier(json, context, new DefaultJWTTokenParser(), new ConcurrentHashMap<>());
     }
 
     /** The token's identity; throws {@link AuthenticationFailedException} saying why it is refused. */
@@ -76,12 +93,21 @@ public final class ServiceAccountTokens {
             throw new AuthenticationFailedException("the service-account issuer's keys are not loaded yet "
                     + "(store.auth.kubernetes.jwks); try again shortly");
         }
+        ByteBuffer key = ByteBuffer.wrap(StaticTokens.sha256(token));
+        Verified known = current.verified().get(key);
+        if (known != null && known.expiresAtMillis() > System.currentTimeMillis()) {
+            return known.identity();
+        }
         try {
-            JwtContext verified = current.parser().parse(token, current.context());
-            String subject = verified.getJwtClaims().getSubject();
+            JwtClaims claims = current.parser().parse(token, current.context()).getJwtClaims();
+            String subject = claims.getSubject();
             if (subject == null || subject.isBlank()) {
                 throw new AuthenticationFailedException("the token names no subject");
             }
+            if (current.verified().size() >= REMEMBERED) {
+                current.verified().clear();
+            }
+            current.verified().put(key, new Verified(subject, claims.getExpirationTime().getValueInMillis()));
             return subject;
         } catch (ParseException e) {
             if (unknownKey(e)) {
@@ -93,7 +119,7 @@ public final class ServiceAccountTokens {
             }
             throw new AuthenticationFailedException(reason(e));
         } catch (MalformedClaimException e) {
-            throw new AuthenticationFailedException("the token's subject is not a string");
+            throw new AuthenticationFailedException("the token's subject or expiry is malformed");
         }
     }
 

@@ -115,6 +115,18 @@ class ServiceAccountTokensTest {
     }
 
     @Test
+    void aVerifiedTokenIsRememberedUntilTheKeySetChanges() throws IOException {
+        String token = issuer.token("apps", "exporter");
+        assertThat(identity(token)).isEqualTo("system:serviceaccount:apps:exporter");
+        // The issuer drops the key that signed it: until the key set is read again, the token is still known...
+        Files.writeString(jwks, new Issuer().jwks());
+        assertThat(identity(token)).isEqualTo("system:serviceaccount:apps:exporter");
+        // ...and once it is, the token is verified again, and refused.
+        assertThat(tokens.refresh()).isTrue();
+        assertThatThrownBy(() -> identity(token)).isInstanceOf(AuthenticationFailedException.class);
+    }
+
+    @Test
     void aKeySetThatCannotBeReadKeepsTheOneInUse() throws IOException {
         Files.writeString(jwks, "not json");
         assertThat(tokens.refresh()).isTrue();
