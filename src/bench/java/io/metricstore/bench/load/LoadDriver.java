@@ -70,7 +70,7 @@ public final class LoadDriver {
                 System.err.println("usage: LoadDriver [--option value]…; options: jar, redis-server, pushgateway, "
                         + "targets (startup,memory,redis,redis-ack1,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
                         + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
-                        + "stored (10k,100k), auth (off,static,jwt), repeats, out");
+                        + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out");
                 System.exit(2);
             }
             options.put(args[i].substring(2), args[++i]);
@@ -116,6 +116,11 @@ public final class LoadDriver {
 
     private Column column(String name, Auth.Mode mode, int repeat) {
         return new Column(name, auth.get(mode), repeat);
+    }
+
+    /** Whether the column's figures go to {@link #comparison}: a Metric Store's, when modes are compared. */
+    private boolean compared(Column column) {
+        return comparison != null && column.auth() != null;
     }
 
     private void startup(Auth authentication) throws Exception {
@@ -324,7 +329,7 @@ public final class LoadDriver {
             cpu.add(run.cpuMicrosPerItem());
         }
         String redisCpu = backendCpu(runs, 2);
-        if (comparison != null) {
+        if (compared(column)) {
             comparison.add("ingest points/s, " + size + " stored", Comparison.Kind.THROUGHPUT, "points/s", 0, ingest);
             comparison.add("service CPU per point, " + size + " stored", Comparison.Kind.CPU, "µs", 2, cpu);
             addBackendCpu("CPU per point, " + size + " stored", runs, 2);
@@ -346,7 +351,7 @@ public final class LoadDriver {
         awaitPage(target, stored);
         long[] bytes = new long[1];
         Samples scrape = workloads.scrape(target, intOption("scrapes", 15), bytes);
-        if (comparison != null && column.auth() != null) {
+        if (compared(column)) {
             comparison.add("scrape of " + size + " series", Comparison.Kind.LATENCY, "ms", 1, scrape);
         } else {
             report.put(Report.scrape(size), column.name(), Report.percentiles(scrape, 90, "ms", 1)
@@ -371,6 +376,10 @@ public final class LoadDriver {
         List<String> all = new ArrayList<>(properties);
         all.addAll(authProperties);
         all.add("quarkus.log.level=WARN");
+        if (Boolean.parseBoolean(option("audit-log", "false"))) {
+            // As in production: one line per lock acquire and release (auth/Audit), into the service's log file.
+            all.add("quarkus.log.category.\"io.metricstore.audit\".level=INFO");
+        }
         return Launched.metricStore(Path.of(option("jar", "target/quarkus-app/quarkus-run.jar")), freePort(),
                 freePort(), jvmOptions(), all, out);
     }
