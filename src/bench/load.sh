@@ -2,6 +2,7 @@
 # Whole-service benchmark: packages the service, then runs the load driver (src/bench/java/.../load), which starts
 # the Metric Store on both backends, a Redis server and Prometheus' Pushgateway on loopback and prints a Markdown
 # report (also written to target/bench/report.md). Options are passed through, e.g. --runs 3 --targets memory.
+# The service runs with authentication off unless --auth says otherwise (off, static, jwt; several compare them).
 # Needs redis-server and prometheus-pushgateway (Debian packages of those names) for the Redis and side-by-side rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

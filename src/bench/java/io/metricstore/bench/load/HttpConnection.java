@@ -16,6 +16,7 @@ import java.util.Locale;
  * One keep-alive HTTP/1.1 connection with blocking I/O. A load driver must cost far less than the server it
  * measures, on the same two cores: this client writes a request with one buffered write and parses only the status,
  * Content-Length, Transfer-Encoding and Content-Encoding, which an asynchronous general-purpose client cannot match.
+ * Given a bearer token, it sends {@code Authorization: Bearer <token>} with every request.
  */
 final class HttpConnection implements AutoCloseable {
 
@@ -30,8 +31,16 @@ final class HttpConnection implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final byte[] line = new byte[8192];
+    /** {@code Authorization: Bearer …\r\n}, or empty without a token. */
+    private final String authorization;
 
     HttpConnection(int port) throws IOException {
+        this(port, null);
+    }
+
+    /** A connection whose every request carries {@code bearerToken} ({@code null}: no Authorization header). */
+    HttpConnection(int port, String bearerToken) throws IOException {
+        authorization = bearerToken == null ? "" : "Authorization: Bearer " + bearerToken + "\r\n";
         socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -60,8 +69,8 @@ final class HttpConnection implements AutoCloseable {
 
     private Response exchange(String method, String path, String contentType, byte[] body, String extraHeaders,
             boolean keep) throws IOException {
-        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path)
-                .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n").append(extraHeaders);
+        StringBuilder head = new StringBuilder(160 + authorization.length()).append(method).append(' ').append(path)
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n").append(authorization).append(extraHeaders);
         if (body != null) {
             head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(body.length)
                     .append("\r\n");

@@ -16,25 +16,30 @@ import java.util.stream.Stream;
 
 /**
  * A server process the driver started on loopback: the packaged Metric Store, a Redis server or a Pushgateway.
- * Output goes to a log file next to the report, so a failed run can be read afterwards.
+ * Output goes to a log file next to the report, so a failed run can be read afterwards. The Metric Store answers its
+ * probes on a management port of their own; the others on the port they serve.
  */
 final class Launched implements AutoCloseable, Workloads.Server {
 
     private final String name;
     private final Process process;
     private final int port;
+    /** Where {@link #awaitHttpReady} asks: the management port of the Metric Store, else {@link #port}. */
+    private final int probePort;
     private final long startedNanos;
     private final Path log;
     /** A directory of the process' own, deleted when it is closed; {@code null} when it has none. */
     private final Path scratch;
 
     private Launched(String name, List<String> command, int port, Path logDir) throws IOException {
-        this(name, command, port, logDir, null);
+        this(name, command, port, port, logDir, null);
     }
 
-    private Launched(String name, List<String> command, int port, Path logDir, Path scratch) throws IOException {
+    private Launched(String name, List<String> command, int port, int probePort, Path logDir, Path scratch)
+            throws IOException {
         this.name = name;
         this.port = port;
+        this.probePort = probePort;
         this.scratch = scratch;
         this.log = logDir.resolve(name + "-" + port + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -43,20 +48,25 @@ final class Launched implements AutoCloseable, Workloads.Server {
         this.process = builder.start();
     }
 
-    /** The packaged service; {@code properties} are passed as {@code -Dkey=value}. */
-    static Launched metricStore(Path jar, int port, List<String> jvmOptions, List<String> properties, Path logDir)
-            throws IOException {
+    /**
+     * The packaged service, its API on {@code port} and its probes on {@code managementPort}; {@code properties} are
+     * passed as {@code -Dkey=value}.
+     */
+    static Launched metricStore(Path jar, int port, int managementPort, List<String> jvmOptions,
+            List<String> properties, Path logDir) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dquarkus.management.port=" + managementPort);
+        command.add("-Dquarkus.management.host=127.0.0.1");
         for (String property : properties) {
             command.add("-D" + property);
         }
         command.add("-jar");
         command.add(jar.toString());
-        return new Launched("metric-store", command, port, logDir);
+        return new Launched("metric-store", command, port, managementPort, logDir, null);
     }
 
     /**
@@ -79,7 +89,7 @@ final class Launched implements AutoCloseable, Workloads.Server {
         List<String> command = new ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(more);
-        return new Launched(name, command, port, logDir, dir);
+        return new Launched(name, command, port, port, logDir, dir);
     }
 
     /**
@@ -91,17 +101,19 @@ final class Launched implements AutoCloseable, Workloads.Server {
                 "--persistence.file="), port, logDir);
     }
 
-    @Override
-    public int port() {
+    int port() {
         return port;
     }
 
-    /** Polls {@code path} until it answers 200; returns the seconds since the process was started. */
+    /**
+     * Polls {@code path} on the probe port (the Metric Store's management port) until it answers 200; returns the
+     * seconds since the process was started.
+     */
     double awaitHttpReady(String path, long timeoutSeconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
             requireAlive();
-            try (HttpConnection connection = new HttpConnection(port)) {
+            try (HttpConnection connection = new HttpConnection(probePort)) {
                 if (connection.get(path).status() == 200) {
                     return (System.nanoTime() - startedNanos) / 1e9;
                 }

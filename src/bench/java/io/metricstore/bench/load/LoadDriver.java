@@ -16,6 +16,10 @@ import java.util.Map;
  * acknowledge every write) and Prometheus' Pushgateway on loopback, drives the same workloads against them over HTTP
  * and prints a Markdown report. Every figure is the median of several runs after a warm-up; see docs/benchmarks.md
  * for the method and src/bench/load.sh for the command.
+ *
+ * <p>The service runs with authentication off unless {@code --auth} says otherwise; given several modes ({@code
+ * --auth off,static,jwt}) or {@code --repeats} above 1, each Metric Store target is launched once per mode and
+ * repeat, interleaved, and the report compares the modes ({@link Comparison}).
  */
 public final class LoadDriver {
 
@@ -35,6 +39,15 @@ public final class LoadDriver {
     private final Workloads workloads;
     private final Report report = new Report();
     private final Path out;
+    private final List<Auth.Mode> modes;
+    private final Map<Auth.Mode, Auth> auth = new LinkedHashMap<>();
+    private final int repeats;
+    /** Set when several modes or repeats are measured: then their figures go here, not to {@link #report}. */
+    private final Comparison comparison;
+
+    /** Where a measured service's figures go: its column, the authentication it runs with, which repeat. */
+    private record Column(String name, Auth auth, int repeat) {
+    }
 
     private LoadDriver(Map<String, String> options) throws IOException {
         this.options = options;
@@ -42,6 +55,12 @@ public final class LoadDriver {
         Files.createDirectories(out);
         this.workloads = new Workloads(new Workloads.Settings(intOption("writers", 2), intOption("lock-clients", 4),
                 intOption("runs", 5), doubleOption("run-seconds", 5), doubleOption("warmup-seconds", 5)));
+        this.modes = Arrays.stream(option("auth", "off").split(",")).map(Auth.Mode::of).distinct().toList();
+        for (Auth.Mode mode : modes) {
+            auth.put(mode, Auth.of(mode, out.resolve("auth")));
+        }
+        this.repeats = intOption("repeats", 1);
+        this.comparison = modes.size() > 1 || repeats > 1 ? new Comparison(modes) : null;
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,7 +69,8 @@ public final class LoadDriver {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 System.err.println("usage: LoadDriver [--option value]…; options: jar, redis-server, pushgateway, "
                         + "targets (startup,memory,redis,redis-ack1,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
-                        + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), out");
+                        + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
+                        + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out");
                 System.exit(2);
             }
             options.put(args[i].substring(2), args[++i]);
@@ -62,31 +82,53 @@ public final class LoadDriver {
         List<String> targets = Arrays.asList(option("targets", "startup,memory,redis,pushgateway").split(","));
         log("settings: " + options + ", JVM options " + jvmOptions());
         if (targets.contains("startup")) {
-            startup();
+            startup(auth.get(modes.get(0)));
         }
-        if (targets.contains("memory")) {
-            metricStore("memory", List.of("store.backend=memory"), List.of());
-        }
-        if (targets.contains("redis")) {
-            redis("Redis", Boolean.parseBoolean(option("redis-replica", "false")), 0);
-        }
-        if (targets.contains("redis-ack1")) {
-            redis(Report.REDIS_ACK1, true, 1);
+        // Interleaved: every mode once, then every mode again, so that a change of the machine's load spreads over
+        // all of them rather than falling on one.
+        for (String target : List.of("memory", "redis", "redis-ack1")) {
+            if (!targets.contains(target)) {
+                continue;
+            }
+            for (int repeat = 1; repeat <= repeats; repeat++) {
+                for (Auth.Mode mode : modes) {
+                    switch (target) {
+                        case "memory" -> metricStore(column("memory", mode, repeat), List.of("store.backend=memory"),
+                                List.of());
+                        case "redis" -> redis(column("Redis", mode, repeat),
+                                Boolean.parseBoolean(option("redis-replica", "false")), 0);
+                        default -> redis(column(Report.REDIS_ACK1, mode, repeat), true, 1);
+                    }
+                }
+            }
         }
         if (targets.contains("pushgateway")) {
             pushgateway();
         }
         String markdown = report.markdown(options, jvmOptions());
+        if (comparison != null) {
+            markdown += "\n" + comparison.markdown();
+        }
         Files.writeString(out.resolve("report.md"), markdown);
         System.out.println();
         System.out.println(markdown);
     }
 
-    private void startup() throws Exception {
+    private Column column(String name, Auth.Mode mode, int repeat) {
+        return new Column(name, auth.get(mode), repeat);
+    }
+
+    /** Whether the column's figures go to {@link #comparison}: a Metric Store's, when modes are compared. */
+    private boolean compared(Column column) {
+        return comparison != null && column.auth() != null;
+    }
+
+    private void startup(Auth authentication) throws Exception {
         Samples seconds = new Samples();
         Samples rss = new Samples();
         for (int i = 0; i < intOption("startups", 5); i++) {
-            try (Launched service = launchMetricStore(List.of("store.backend=memory"))) {
+            try (Launched service = launchMetricStore(List.of("store.backend=memory"),
+                    authentication.launch().properties())) {
                 seconds.add(service.awaitHttpReady("/q/health/ready", 60));
                 Thread.sleep(2000);
                 rss.add(service.rssMiB());
@@ -112,7 +154,7 @@ public final class LoadDriver {
      * The service on a Redis of its own; with {@code replicated} a second Redis follows it as its replica, and with
      * {@code minReplicasAck} above 0 the service waits (WAIT) for that many replicas after every write.
      */
-    private void redis(String column, boolean replicated, int minReplicasAck) throws Exception {
+    private void redis(Column column, boolean replicated, int minReplicasAck) throws Exception {
         String binary = option("redis-server", "redis-server");
         try (Launched primary = Launched.redis(binary, freePort(), out);
                 Launched replica = replicated ? Launched.redisReplica(binary, freePort(), primary.port(), out)
@@ -125,46 +167,77 @@ public final class LoadDriver {
             }
             if (replica != null) {
                 replica.awaitReplicaLinked(60);
-                log(column + ": Redis on port " + primary.port() + " with a replica on port " + replica.port()
+                log(column.name() + ": Redis on port " + primary.port() + " with a replica on port " + replica.port()
                         + ", store.redis.min-replicas-ack=" + minReplicasAck);
             }
             metricStore(column, properties, replica == null ? List.of(primary) : List.of(primary, replica));
         }
     }
 
-    /** Every workload on the service; {@code redis} are the Redis servers behind it (none for memory). */
-    private void metricStore(String column, List<String> properties, List<Launched> redis) throws Exception {
-        try (Launched service = launchMetricStore(properties)) {
+    /**
+     * Every workload on the service; {@code redis} are the Redis servers behind it (none for memory). Compared under
+     * several authentication modes, its figures go to {@link #comparison}, and the RSS is not measured (nor without
+     * 100k series stored).
+     */
+    private void metricStore(Column column, List<String> properties, List<Launched> redis) throws Exception {
+        Auth.Launch authentication = column.auth().launch();
+        String name = column.name() + (comparison == null ? "" : ", auth " + column.auth().mode().label() + ", repeat "
+                + column.repeat());
+        if (comparison != null) {
+            comparison.launch(column.name(), column.auth().mode(), column.repeat(), loadAverage());
+        }
+        log(name + ": launching with " + authentication.properties() + ", load average " + loadAverage());
+        try (Launched service = launchMetricStore(properties, authentication.properties())) {
             service.awaitHttpReady("/q/health/ready", 60);
             workloads.writeCount();
-            Target.MetricStore target = new Target.MetricStore(service.port());
-            measureIngestAndScrape(column, service, redis, target, SMALL, 0);
-            measureIngestAndScrape(column, service, redis, target, LARGE, SMALL);
+            Target.MetricStore target = new Target.MetricStore(service.port(), authentication.token());
+            List<String> sizes = Arrays.asList(option("stored", "10k,100k").split(","));
+            int stored = 0;
+            if (sizes.contains("10k")) {
+                measureIngestAndScrape(column, name, service, redis, target, SMALL, stored);
+                stored = SMALL;
+            }
+            if (sizes.contains("100k")) {
+                measureIngestAndScrape(column, name, service, redis, target, LARGE, stored);
+                stored = LARGE;
+            }
             if (selected("delta")) {
-                Samples delta = workloads.delta(target, LARGE, intOption("delta-reads", 400));
-                report.put(Report.DELTA, column, Report.percentiles(delta, 99, "ms", 2));
-                log(column + ": delta of 10 among 100k " + Report.percentiles(delta, 99, "ms", 2));
+                int among = Math.max(stored, SMALL);
+                String size = among == SMALL ? "10k" : "100k";
+                Samples delta = workloads.delta(target, among, intOption("delta-reads", 400));
+                if (comparison == null) {
+                    report.put(Report.DELTA, column.name(), Report.percentiles(delta, 99, "ms", 2));
+                } else {
+                    comparison.add("delta of 10 among " + size, Comparison.Kind.LATENCY, "ms", 2, delta);
+                }
+                log(name + ": delta of 10 among " + size + " " + Report.percentiles(delta, 99, "ms", 2));
             }
             if (selected("locks")) {
-                locks(column, service, redis);
+                locks(column, name, service, redis, target);
             }
             Workloads.WriteCount writes = workloads.writeCount();
             if (redis.size() > 1 || writes.refused() > 0) {
-                report.put(Report.REFUSED, column, writes.toString());
-                log(column + ": write requests answered 503 and sent again " + writes);
+                if (comparison == null) {
+                    report.put(Report.REFUSED, column.name(), writes.toString());
+                }
+                log(name + ": write requests answered 503 and sent again " + writes);
+            }
+            if (comparison != null || !sizes.contains("100k")) {
+                return; // the RSS rows are those of 100k series, and not what a comparison of modes is about
             }
             double rss = service.rssMiB();
             double afterGc = service.rssAfterFullGcMiB();
-            report.put(Report.RSS, column, String.format(Locale.ROOT, "%.0f MiB", rss));
-            report.put(Report.RSS_AFTER_GC, column, String.format(Locale.ROOT, "%.0f MiB", afterGc));
-            log(column + String.format(Locale.ROOT, ": RSS with 100k series %.0f MiB, %.0f MiB after a full GC", rss,
+            report.put(Report.RSS, column.name(), String.format(Locale.ROOT, "%.0f MiB", rss));
+            report.put(Report.RSS_AFTER_GC, column.name(), String.format(Locale.ROOT, "%.0f MiB", afterGc));
+            log(name + String.format(Locale.ROOT, ": RSS with 100k series %.0f MiB, %.0f MiB after a full GC", rss,
                     afterGc) + (redis.isEmpty() ? ""
                     : String.format(Locale.ROOT, " (Redis server %.0f MiB)", redis.get(0).rssMiB())));
         }
     }
 
-    private void locks(String column, Launched service, List<Launched> redis) throws Exception {
-        List<Workloads.Run> locks = workloads.locks(service, redis);
+    private void locks(Column column, String name, Launched service, List<Launched> redis, Target.MetricStore target)
+            throws Exception {
+        List<Workloads.Run> locks = workloads.locks(target, service, redis);
         Samples pairs = new Samples();
         Samples latency = new Samples();
         Samples cpu = new Samples();
@@ -173,16 +246,35 @@ public final class LoadDriver {
             latency.addAll(run.latencyMillis());
             cpu.add(run.cpuMicrosPerItem());
         }
-        report.put(Report.LOCK_CPU, column, Report.range(cpu, "µs", 0));
         String redisCpu = backendCpu(locks, 0);
-        if (!redisCpu.isEmpty()) {
-            report.put(Report.REDIS_LOCK_CPU, column, redisCpu);
+        if (comparison != null) {
+            comparison.add("lock pairs/s", Comparison.Kind.THROUGHPUT, "pairs/s", 0, pairs);
+            comparison.add("service CPU per lock pair", Comparison.Kind.CPU, "µs", 0, cpu);
+            addBackendCpu("CPU per lock pair", locks, 0);
+            comparison.add("lock pair latency", Comparison.Kind.LATENCY, "ms", 2, latency);
+        } else {
+            report.put(Report.LOCK_CPU, column.name(), Report.range(cpu, "µs", 0));
+            if (!redisCpu.isEmpty()) {
+                report.put(Report.REDIS_LOCK_CPU, column.name(), redisCpu);
+            }
+            report.put(Report.LOCKS, column.name(), Report.range(pairs, "pairs/s", 0));
+            report.put(Report.LOCK_LATENCY, column.name(), Report.percentiles(latency, 99, "ms", 2));
         }
-        report.put(Report.LOCKS, column, Report.range(pairs, "pairs/s", 0));
-        report.put(Report.LOCK_LATENCY, column, Report.percentiles(latency, 99, "ms", 2));
-        log(column + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
+        log(name + ": locks " + Report.range(pairs, "pairs/s", 0) + ", "
                 + Report.percentiles(latency, 99, "ms", 2) + ", server CPU per pair " + Report.range(cpu, "µs", 0)
                 + (redisCpu.isEmpty() ? "" : ", Redis CPU per pair " + redisCpu));
+    }
+
+    /** Each Redis server's CPU time per item as a figure of the comparison: "Redis primary CPU per …". */
+    private void addBackendCpu(String figure, List<Workloads.Run> runs, int decimals) {
+        for (int i = 0; i < runs.get(0).backendCpuMicrosPerItem().length; i++) {
+            Samples cpu = new Samples();
+            for (Workloads.Run run : runs) {
+                cpu.add(run.backendCpuMicrosPerItem()[i]);
+            }
+            comparison.add((i == 0 ? "Redis primary " : "Redis replica ") + figure, Comparison.Kind.CPU, "µs",
+                    decimals, cpu);
+        }
     }
 
     /** The Redis servers' CPU time per item, "primary, replica …"; empty without Redis. */
@@ -206,28 +298,29 @@ public final class LoadDriver {
         try (Launched gateway = Launched.pushgateway(option("pushgateway", ""), freePort(), out)) {
             gateway.awaitHttpReady("/-/ready", 60);
             Target.Pushgateway target = new Target.Pushgateway(gateway.port());
-            measureIngestAndScrape("Pushgateway", gateway, List.of(), target, SMALL, 0);
-            measureIngestAndScrape("Pushgateway", gateway, List.of(), target, LARGE, SMALL);
+            Column column = new Column("Pushgateway", null, 1);
+            measureIngestAndScrape(column, "Pushgateway", gateway, List.of(), target, SMALL, 0);
+            measureIngestAndScrape(column, "Pushgateway", gateway, List.of(), target, LARGE, SMALL);
             double rss = gateway.rssMiB();
             report.put(Report.RSS, "Pushgateway", String.format(Locale.ROOT, "%.0f MiB", rss));
             log("Pushgateway: RSS with 100k series " + rss + " MiB");
         }
     }
 
-    private void measureIngestAndScrape(String column, Launched server, List<Launched> backends, Target target,
-            int stored, int alreadyStored) throws Exception {
+    private void measureIngestAndScrape(Column column, String name, Launched server, List<Launched> backends,
+            Target target, int stored, int alreadyStored) throws Exception {
         workloads.fill(target, alreadyStored, stored);
         String size = stored == SMALL ? "10k" : "100k";
         if (selected("ingest")) {
-            ingest(column, server, backends, target, stored, size);
+            ingest(column, name, server, backends, target, stored, size);
         }
         if (selected("scrape")) {
-            scrape(column, target, stored, size);
+            scrape(column, name, target, stored, size);
         }
     }
 
-    private void ingest(String column, Launched server, List<Launched> backends, Target target, int stored,
-            String size) throws Exception {
+    private void ingest(Column column, String name, Launched server, List<Launched> backends, Target target,
+            int stored, String size) throws Exception {
         Samples ingest = new Samples();
         Samples cpu = new Samples();
         List<Workloads.Run> runs = workloads.ingest(server, backends, target, stored);
@@ -235,33 +328,43 @@ public final class LoadDriver {
             ingest.add(run.perSecond());
             cpu.add(run.cpuMicrosPerItem());
         }
-        report.put(Report.ingest(size), column, Report.range(ingest, "points/s", 0));
-        report.throughput(Report.ingest(size), column, ingest);
-        report.put(Report.ingestCpu(size), column, Report.range(cpu, "µs", 2));
-        report.latency(Report.ingestCpu(size), column, cpu);
         String redisCpu = backendCpu(runs, 2);
-        if (!redisCpu.isEmpty()) {
-            report.put(Report.redisIngestCpu(size), column, redisCpu);
+        if (compared(column)) {
+            comparison.add("ingest points/s, " + size + " stored", Comparison.Kind.THROUGHPUT, "points/s", 0, ingest);
+            comparison.add("service CPU per point, " + size + " stored", Comparison.Kind.CPU, "µs", 2, cpu);
+            addBackendCpu("CPU per point, " + size + " stored", runs, 2);
+        } else {
+            report.put(Report.ingest(size), column.name(), Report.range(ingest, "points/s", 0));
+            report.throughput(Report.ingest(size), column.name(), ingest);
+            report.put(Report.ingestCpu(size), column.name(), Report.range(cpu, "µs", 2));
+            report.latency(Report.ingestCpu(size), column.name(), cpu);
+            if (!redisCpu.isEmpty()) {
+                report.put(Report.redisIngestCpu(size), column.name(), redisCpu);
+            }
         }
-        log(column + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0)
+        log(name + ": ingest at " + size + " stored " + Report.range(ingest, "points/s", 0)
                 + ", server CPU per point " + Report.range(cpu, "µs", 2)
                 + (redisCpu.isEmpty() ? "" : ", Redis CPU per point " + redisCpu));
     }
 
-    private void scrape(String column, Target target, int stored, String size) throws Exception {
-        awaitPage(target.port(), stored);
+    private void scrape(Column column, String name, Target target, int stored, String size) throws Exception {
+        awaitPage(target, stored);
         long[] bytes = new long[1];
-        Samples scrape = workloads.scrape(target.port(), intOption("scrapes", 15), bytes);
-        report.put(Report.scrape(size), column, Report.percentiles(scrape, 90, "ms", 1)
-                + String.format(Locale.ROOT, ", %.1f MB", bytes[0] / 1e6));
-        report.latency(Report.scrape(size), column, scrape);
-        log(column + ": scrape of " + size + " " + Report.percentiles(scrape, 90, "ms", 1) + ", " + bytes[0] + " bytes");
+        Samples scrape = workloads.scrape(target, intOption("scrapes", 15), bytes);
+        if (compared(column)) {
+            comparison.add("scrape of " + size + " series", Comparison.Kind.LATENCY, "ms", 1, scrape);
+        } else {
+            report.put(Report.scrape(size), column.name(), Report.percentiles(scrape, 90, "ms", 1)
+                    + String.format(Locale.ROOT, ", %.1f MB", bytes[0] / 1e6));
+            report.latency(Report.scrape(size), column.name(), scrape);
+        }
+        log(name + ": scrape of " + size + " " + Report.percentiles(scrape, 90, "ms", 1) + ", " + bytes[0] + " bytes");
     }
 
     /** The follower cache behind {@code /metrics} refreshes every second: wait until it shows every series. */
-    private static void awaitPage(int port, long series) throws IOException, InterruptedException {
+    private static void awaitPage(Target target, long series) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        for (long seen = Workloads.seriesOnPage(port); seen != series; seen = Workloads.seriesOnPage(port)) {
+        for (long seen = Workloads.seriesOnPage(target); seen != series; seen = Workloads.seriesOnPage(target)) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("/metrics shows " + seen + " series, expected " + series);
             }
@@ -269,11 +372,26 @@ public final class LoadDriver {
         }
     }
 
-    private Launched launchMetricStore(List<String> properties) throws IOException {
+    private Launched launchMetricStore(List<String> properties, List<String> authProperties) throws IOException {
         List<String> all = new ArrayList<>(properties);
+        all.addAll(authProperties);
         all.add("quarkus.log.level=WARN");
+        if (Boolean.parseBoolean(option("audit-log", "false"))) {
+            // As in production: one line per lock acquire and release (auth/Audit), into the service's log file.
+            all.add("quarkus.log.category.\"io.metricstore.audit\".level=INFO");
+        }
         return Launched.metricStore(Path.of(option("jar", "target/quarkus-app/quarkus-run.jar")), freePort(),
-                jvmOptions(), all, out);
+                freePort(), jvmOptions(), all, out);
+    }
+
+    /** The machine's load averages over 1, 5 and 15 minutes, from /proc (Linux). */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private List<String> jvmOptions() {

@@ -103,8 +103,12 @@ final class Report {
                 .append("Run of ").append(Instant.now()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append("; options ").append(options)
-                .append("; service JVM options `").append(String.join(" ", jvmOptions)).append("`\n\n")
-                .append("| workload | target | ").append(String.join(" | ", columns))
+                .append("; service JVM options `").append(String.join(" ", jvmOptions)).append("`\n");
+        if (cells.isEmpty()) {
+            // Only compared figures (see Comparison), which come after.
+            return md.toString();
+        }
+        md.append("\n| workload | target | ").append(String.join(" | ", columns))
                 .append(" | memory vs Pushgateway | Redis vs Pushgateway |\n|---|---|")
                 .append("---|".repeat(columns.size() + 2)).append('\n');
         for (Map.Entry<String, String> row : TARGETS.entrySet()) {

@@ -23,6 +23,11 @@ sealed interface Target {
 
     int port();
 
+    /** A new keep-alive connection to the server, with the credentials it asks for. */
+    default HttpConnection connect() throws IOException {
+        return new HttpConnection(port());
+    }
+
     /** The request that writes series {@code [first, first + count)} with {@code value}. */
     Request write(int first, int count, long value);
 
@@ -32,14 +37,22 @@ sealed interface Target {
      */
     void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException;
 
-    /** The Metric Store: a JSON batch from the leader, every point applied because every value is new. */
-    record MetricStore(int port) implements Target {
+    /**
+     * The Metric Store: a JSON batch from the leader, every point applied because every value is new. Every request
+     * carries {@code bearerToken} unless it is {@code null} (authentication off).
+     */
+    record MetricStore(int port, String bearerToken) implements Target {
 
         private static final Pattern COUNTS = Pattern.compile("\"applied\":(\\d+),\"unchanged\":(\\d+),");
 
         @Override
         public String name() {
             return "metric-store";
+        }
+
+        @Override
+        public HttpConnection connect() throws IOException {
+            return new HttpConnection(port, bearerToken);
         }
 
         @Override

@@ -40,8 +40,6 @@ final class Workloads {
 
     /** A server process, whose CPU time each run reads. */
     interface Server {
-        int port();
-
         double cpuSeconds() throws IOException;
     }
 
@@ -63,7 +61,7 @@ final class Workloads {
 
     /** Writes series {@code [from, to)} once, so that {@code to} series are stored. */
     void fill(Target target, int from, int to) throws IOException {
-        try (HttpConnection connection = new HttpConnection(target.port())) {
+        try (HttpConnection connection = target.connect()) {
             for (int first = from; first < to; first += BATCH) {
                 write(connection, target, first, BATCH);
             }
@@ -85,13 +83,13 @@ final class Workloads {
             write(connection, target, (int) batch * BATCH, BATCH);
             return BATCH;
         };
-        return Runner.runs(server, backends, settings.writers(), settings, writer);
+        return Runner.runs(target, server, backends, settings.writers(), settings, writer);
     }
 
     /** Milliseconds to read the whole {@code /metrics} page, and its size in bytes. */
-    Samples scrape(int port, int scrapes, long[] bytes) throws IOException {
+    Samples scrape(Target target, int scrapes, long[] bytes) throws IOException {
         Samples millis = new Samples();
-        try (HttpConnection connection = new HttpConnection(port)) {
+        try (HttpConnection connection = target.connect()) {
             for (int i = 0; i < scrapes / 3 + 1; i++) {
                 connection.getDiscarding("/metrics");
             }
@@ -109,8 +107,8 @@ final class Workloads {
     }
 
     /** How many {@code bench_metric_*} samples a scrape shows. */
-    static long seriesOnPage(int port) throws IOException {
-        try (HttpConnection connection = new HttpConnection(port)) {
+    static long seriesOnPage(Target target) throws IOException {
+        try (HttpConnection connection = target.connect()) {
             String page = connection.get("/metrics").text();
             return page.lines().filter(line -> line.startsWith("bench_metric_")).count();
         }
@@ -122,7 +120,7 @@ final class Workloads {
      */
     Samples delta(Target.MetricStore target, int stored, int reads) throws IOException {
         Samples millis = new Samples();
-        try (HttpConnection connection = new HttpConnection(target.port())) {
+        try (HttpConnection connection = target.connect()) {
             for (int i = 0; i < reads + reads / 4; i++) {
                 String cursor = cursorOf(connection.get("/api/v1/cursor").text());
                 int first = (int) ((i * 7919L * 10) % (stored - 10));
@@ -143,7 +141,7 @@ final class Workloads {
     }
 
     /** Lock acquire + release pairs per second (one sample per run) and the latency of each pair. */
-    List<Run> locks(Server server, List<? extends Server> backends) throws Exception {
+    List<Run> locks(Target.MetricStore target, Server server, List<? extends Server> backends) throws Exception {
         AtomicLong clients = new AtomicLong();
         ThreadLocal<String> keys = ThreadLocal.withInitial(() -> "bench-" + clients.getAndIncrement());
         AtomicLong tokens = new AtomicLong();
@@ -163,7 +161,7 @@ final class Workloads {
             }
             return 1;
         };
-        return Runner.runs(server, backends, settings.lockClients(), settings, pair);
+        return Runner.runs(target, server, backends, settings.lockClients(), settings, pair);
     }
 
     private void write(HttpConnection connection, Target target, int first, int count) throws IOException {
@@ -216,13 +214,14 @@ final class Workloads {
             int run(HttpConnection connection) throws IOException;
         }
 
-        static List<Run> runs(Server server, List<? extends Server> backends, int clients, Settings settings,
-                Body body) throws Exception {
+        /** {@code clients} connections to {@code target}; {@code server} is its process, whose CPU time is read. */
+        static List<Run> runs(Target target, Server server, List<? extends Server> backends, int clients,
+                Settings settings, Body body) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<HttpConnection> connections = new ArrayList<>();
             try {
                 for (int i = 0; i < clients; i++) {
-                    connections.add(new HttpConnection(server.port()));
+                    connections.add(target.connect());
                 }
                 once(server, backends, pool, connections, settings.warmupSeconds(), body);
                 List<Run> runs = new ArrayList<>();
