@@ -38,7 +38,7 @@ public final class ServiceAccountTokens {
     private static final int REMEMBERED = 10_000;
 
     /**
-     * One key set, the parser built for it (the parser keeps the keys it resolved) and the tokens verified with it.
+     * One key set, the parser built for it and the tokens verified with it.
      */
     private record Verifier(String jwks, JWTAuthContextInfo context, DefaultJWTTokenParser parser,
                             Map<ByteBuffer, Verified> verified) {
