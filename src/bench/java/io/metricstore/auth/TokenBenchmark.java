@@ -31,12 +31,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What identifying the caller of one request costs, without HTTP: a static token looked up in a one-line tokens file
- * ({@link StaticTokens#identityOf}: SHA-256 and a constant-time compare), a Kubernetes service-account token verified
- * as every request's is ({@link ServiceAccountTokens#identityOf}: SmallRye JWT's parser, RS256 against a 2048-bit key
- * from a JWKS file, then issuer, audience and times; the token shaped as the kubelet's), and the RS256 signature
- * check alone ({@link Signature}), the floor of any verification; and, for comparison, a hit in a cache of verified
- * tokens, which the service does not have. In package {@code io.metricstore.auth} to reach the classes the service uses, and built
- * with the tests' {@link Issuer}.
+ * ({@link StaticTokens#identityOf}: SHA-256 and a constant-time compare), a Kubernetes service-account token as the
+ * service identifies it ({@link ServiceAccountTokens#identityOf}: verified by SmallRye JWT's parser on its first call,
+ * RS256 against a 2048-bit key from a JWKS file, then issuer, audience and times, and remembered after that; the
+ * token shaped as the kubelet's), and the RS256 signature check alone ({@link Signature}), the cost of a first
+ * verification; and a sketch of a map of verified tokens, for comparison. In package {@code io.metricstore.auth} to
+ * reach the classes the service uses, and built with the tests' {@link Issuer}.
  */
 @State(Scope.Benchmark)
 @Fork(1)
