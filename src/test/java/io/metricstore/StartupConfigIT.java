@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +67,32 @@ class StartupConfigIT {
         Result result = start("-Dstore.auth.tokens-file=" + file);
         assertThat(result.exitCode).isNotZero();
         assertThat(result.output).contains("store.auth.tokens-file").contains("line 2 is not '<identity> <sha256");
+    }
+
+    /** Running open is a choice the operator should see: one WARN, the only one of a normal start. */
+    @Test
+    void runningOpenLogsOneWarning() throws Exception {
+        File log = Files.createTempFile("open", ".log").toFile();
+        Process process = new ProcessBuilder(PackagedJar.java(), "-Dquarkus.http.port=0", "-Dquarkus.management.port=0",
+                "-Dstore.auth.enabled=false", "-jar", PackagedJar.JAR.toString())
+                .redirectErrorStream(true).redirectOutput(log).start();
+        try {
+            PackagedJar.await(() -> !process.isAlive() || read(log).contains("Listening on"), Duration.ofSeconds(60),
+                    "the open service started");
+        } finally {
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(read(log).lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")))
+                .singleElement().asString().contains("store.auth.enabled=false");
+    }
+
+    private static String read(File file) {
+        try {
+            return Files.readString(file.toPath(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String tokensFile() throws IOException {
