@@ -61,10 +61,7 @@ public class AuthStartup {
         if (!problems.isEmpty()) {
             throw new ConfigurationException("Invalid configuration: " + String.join("; ", problems));
         }
-        serviceAccounts.ifPresent(tokens -> {
-            loaded = tokens.refresh();
-            readAt = System.nanoTime();
-        });
+        refreshNow();
     }
 
     private static Optional<StaticTokens> staticTokens(AuthConfig config, List<String> problems) {

@@ -35,12 +35,14 @@ public class BearerIdentityProvider implements IdentityProvider<TokenAuthenticat
     }
 
     private SecurityIdentity identity(String token) {
-        Optional<String> known = sources.staticTokens().flatMap(tokens -> tokens.identityOf(token));
+        // Hashed once: the static tokens are looked up by it, and the verified service-account tokens remembered by it.
+        byte[] sha256 = StaticTokens.sha256(token);
+        Optional<String> known = sources.staticTokens().flatMap(tokens -> tokens.identityOf(sha256));
         if (known.isPresent()) {
             return named(known.get());
         }
         if (sources.serviceAccounts().isPresent() && token.chars().filter(c -> c == '.').count() == 2) {
-            return named(sources.serviceAccounts().get().identityOf(token, sources::refreshSoon));
+            return named(sources.serviceAccounts().get().identityOf(token, sha256, sources::refreshSoon));
         }
         throw new AuthenticationFailedException(sources.serviceAccounts().isPresent()
                 ? "the bearer token is neither a known static token nor a signed JWT"

@@ -87,13 +87,13 @@ public final class ServiceAccountTokens {
     }
 
     /** The token's identity; throws {@link AuthenticationFailedException} saying why it is refused. */
-    String identityOf(String token, Runnable refreshSoon) {
+    String identityOf(String token, byte[] sha256, Runnable refreshSoon) {
         Verifier current = verifier;
         if (current == null) {
             throw new AuthenticationFailedException("the service-account issuer's keys are not loaded yet "
                     + "(store.auth.kubernetes.jwks); try again shortly");
         }
-        ByteBuffer key = ByteBuffer.wrap(StaticTokens.sha256(token));
+        ByteBuffer key = ByteBuffer.wrap(sha256);
         Verified known = current.verified().get(key);
         if (known != null && known.expiresAtMillis() > System.currentTimeMillis()) {
             return known.identity();

@@ -71,10 +71,9 @@ public final class StaticTokens {
         return new Loaded(List.copyOf(entries), modified, size);
     }
 
-    /** The identity whose token this is, if any. */
-    public Optional<String> identityOf(String token) {
+    /** The identity whose token has this SHA-256 ({@link #sha256}), if any. */
+    Optional<String> identityOf(byte[] hash) {
         reloadIfChanged();
-        byte[] hash = sha256(token);
         String found = null;
         // Every entry is compared, whatever matched, so the time taken says nothing about which hash is close.
         for (Entry entry : loaded.entries()) {

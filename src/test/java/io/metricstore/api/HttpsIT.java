@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.metricstore.PackagedJar;
+import io.metricstore.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -18,15 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,9 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,7 +64,7 @@ class HttpsIT {
     private static final List<Service> STARTED = new CopyOnWriteArrayList<>();
 
     private static Path tokens;
-    private static SelfSigned certificate;
+    private static SelfSignedCertificate certificate;
     private static Service service;
 
     /** Prints the services' logs under a failed test. */
@@ -91,7 +84,7 @@ class HttpsIT {
         String sha256 = HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(TOKEN.getBytes(StandardCharsets.UTF_8)));
         tokens = Files.writeString(DIR.resolve("tokens"), IDENTITY + " " + sha256 + "\n");
-        certificate = SelfSigned.generate(DIR, "api");
+        certificate = SelfSignedCertificate.generate(DIR, "api");
         // Without a reload period: every reload replaces the server's TLS context, and a connection accepted at that
         // moment can be closed (see the rotation test), which would make the assertions here depend on timing.
         service = Service.start("service", SecretVolume.create(DIR.resolve("tls"), certificate), Map.of());
@@ -195,7 +188,7 @@ class HttpsIT {
         PackagedJar.await(() -> rotating.get(trustingFirst, "/api/v1/cursor").contains("cursor"), TIMEOUT,
                 "the first certificate served");
 
-        SelfSigned rotated = SelfSigned.generate(DIR, "rotated");
+        SelfSignedCertificate rotated = SelfSignedCertificate.generate(DIR, "rotated");
         SecretVolume.update(mount, rotated);
         HttpClient trustingRotated = trusting(rotated);
         PackagedJar.await(() -> rotating.get(trustingRotated, "/api/v1/cursor").contains("cursor"),
@@ -215,15 +208,8 @@ class HttpsIT {
     }
 
     /** A client whose only trust anchor is {@code certificate}: no public CA, no other certificate. */
-    private static HttpClient trusting(SelfSigned certificate) throws GeneralSecurityException, IOException {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("api", certificate.certificate());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(context).connectTimeout(TIMEOUT).build();
+    private static HttpClient trusting(SelfSignedCertificate certificate) {
+        return HttpClient.newBuilder().sslContext(certificate.trustingContext()).connectTimeout(TIMEOUT).build();
     }
 
     private static boolean handshakeFailure(Throwable failure) {
@@ -339,45 +325,6 @@ class HttpsIT {
     }
 
     /**
-     * A self-signed certificate for 127.0.0.1 and localhost made by the JDK's keytool into a PKCS12 store, and the
-     * same pair as PEM: the certificate exported by keytool, the private key written as PKCS#8 from the store.
-     */
-    private record SelfSigned(X509Certificate certificate, Path certPem, Path keyPem) {
-
-        static SelfSigned generate(Path dir, String alias) throws IOException, InterruptedException,
-                GeneralSecurityException {
-            Path store = dir.resolve(alias + ".p12");
-            Path certPem = dir.resolve(alias + ".crt");
-            String password = new String(STORE_PASSWORD);
-            keytool("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                    "-dname", "CN=localhost", "-ext", "san=ip:127.0.0.1,dns:localhost",
-                    "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password, "-noprompt");
-            keytool("-exportcert", "-rfc", "-alias", alias, "-file", certPem.toString(),
-                    "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            try (var in = Files.newInputStream(store)) {
-                keyStore.load(in, STORE_PASSWORD);
-            }
-            PrivateKey key = (PrivateKey) keyStore.getKey(alias, STORE_PASSWORD);
-            assertThat(key.getFormat()).isEqualTo("PKCS#8");
-            Path keyPem = Files.writeString(dir.resolve(alias + ".key"), "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
-            return new SelfSigned((X509Certificate) keyStore.getCertificate(alias), certPem, keyPem);
-        }
-
-        private static void keytool(String... arguments) throws IOException, InterruptedException {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-            command.addAll(List.of(arguments));
-            Process keytool = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-            assertThat(keytool.exitValue()).as("keytool %s: %s", arguments[0], output).isZero();
-        }
-    }
-
-    /**
      * A directory laid out as the kubelet lays out a mounted Secret: {@code tls.crt} and {@code tls.key} are links
      * through {@code ..data}, a link to the current version's directory, which an update swaps in one rename.
      */
@@ -385,7 +332,7 @@ class HttpsIT {
 
         private static final AtomicInteger VERSIONS = new AtomicInteger();
 
-        static Path create(Path mount, SelfSigned pair) throws IOException {
+        static Path create(Path mount, SelfSignedCertificate pair) throws IOException {
             Files.createDirectories(mount);
             Files.createSymbolicLink(mount.resolve("..data"), version(mount, pair).getFileName());
             for (String file : new String[] {"tls.crt", "tls.key"}) {
@@ -394,13 +341,13 @@ class HttpsIT {
             return mount;
         }
 
-        static void update(Path mount, SelfSigned pair) throws IOException {
+        static void update(Path mount, SelfSignedCertificate pair) throws IOException {
             Path next = mount.resolve("..data_tmp");
             Files.createSymbolicLink(next, version(mount, pair).getFileName());
             Files.move(next, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
         }
 
-        private static Path version(Path mount, SelfSigned pair) throws IOException {
+        private static Path version(Path mount, SelfSignedCertificate pair) throws IOException {
             Path version = Files.createDirectory(mount.resolve("..v" + VERSIONS.incrementAndGet()));
             Files.copy(pair.certPem(), version.resolve("tls.crt"));
             Files.copy(pair.keyPem(), version.resolve("tls.key"));

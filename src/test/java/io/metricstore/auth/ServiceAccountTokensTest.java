@@ -36,7 +36,7 @@ class ServiceAccountTokensTest {
     }
 
     private String identity(String token) {
-        return tokens.identityOf(token, refreshes::incrementAndGet);
+        return tokens.identityOf(token, StaticTokens.sha256(token), refreshes::incrementAndGet);
     }
 
     private void refused(String token, String reason) {

@@ -30,11 +30,11 @@ class StaticTokensTest {
                 """.formatted(sha256("p-secret"), sha256("e-secret")));
         StaticTokens tokens = StaticTokens.read(file);
         assertThat(tokens.size()).isEqualTo(2);
-        assertThat(tokens.identityOf("p-secret")).contains("prometheus");
-        assertThat(tokens.identityOf("e-secret")).contains("system:serviceaccount:apps:exporter");
-        assertThat(tokens.identityOf("p-secreT")).isEmpty();
-        assertThat(tokens.identityOf(sha256("p-secret"))).as("the hash itself is no token").isEmpty();
-        assertThat(tokens.identityOf("")).isEmpty();
+        assertThat(tokens.identityOf(StaticTokens.sha256("p-secret"))).contains("prometheus");
+        assertThat(tokens.identityOf(StaticTokens.sha256("e-secret"))).contains("system:serviceaccount:apps:exporter");
+        assertThat(tokens.identityOf(StaticTokens.sha256("p-secreT"))).isEmpty();
+        assertThat(tokens.identityOf(StaticTokens.sha256(sha256("p-secret")))).as("the hash itself is no token").isEmpty();
+        assertThat(tokens.identityOf(StaticTokens.sha256(""))).isEmpty();
     }
 
     @Test
