@@ -211,6 +211,27 @@ public class AuthApiTest {
         onApiPort.statusCode(404);
     }
 
+    /**
+     * SPEC §4: a Kubernetes identity is {@code system:serviceaccount:<namespace>:<name>}. A token from the issuer
+     * whose subject is anything else must not become that identity, least of all one of the static tokens' identities
+     * (here admin-bot, which holds admin).
+     */
+    @Test
+    void aJwtWhoseSubjectIsNotAServiceAccountDoesNotBecomeAStaticIdentity() {
+        JwtClaims claims = Issuer.claims("apps", "exporter");
+        claims.setSubject("admin-bot");
+        ApiTest.problem(as(AuthFixture.ISSUER.sign(claims)).post("/api/v1/admin/gc").then(), 401, "unauthenticated");
+    }
+
+    /** A signed token whose expiry does not fit in milliseconds is refused or accepted, never a 500. */
+    @Test
+    void aJwtWithAnExpiryBeyondMillisecondRangeIsNot500() {
+        JwtClaims claims = Issuer.claims("apps", "exporter");
+        claims.setExpirationTime(NumericDate.fromSeconds(Long.MAX_VALUE / 100));
+        int status = as(AuthFixture.ISSUER.sign(claims)).get("/api/v1/cursor").then().extract().statusCode();
+        assertThat(status).as("status for exp=Long.MAX_VALUE/100 s").isIn(200, 401);
+    }
+
     /** Past authentication and the role check: any answer but 401 and 403 forbidden (not-owner is the store's). */
     private static void assertAllowed(Response response, String what) {
         assertThat(response.statusCode()).as(what + " is allowed").isNotEqualTo(401);
