@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
@@ -33,6 +34,7 @@ public final class ServiceAccountTokens {
 
     private static final Logger LOG = Logger.getLogger(ServiceAccountTokens.class);
     private static final long UNKNOWN_KEY_REFRESH_NANOS = 30_000_000_000L;
+    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("system:serviceaccount:[^:\\s]+:[^:\\s]+");
 
     /** Tokens remembered per key set at most; beyond, the memory starts over (a flood of one-off tokens). */
     private static final int REMEMBERED = 10_000;
@@ -101,13 +103,17 @@ public final class ServiceAccountTokens {
         try {
             JwtClaims claims = current.parser().parse(token, current.context()).getJwtClaims();
             String subject = claims.getSubject();
-            if (subject == null || subject.isBlank()) {
-                throw new AuthenticationFailedException("the token names no subject");
+            if (subject == null || !SERVICE_ACCOUNT.matcher(subject).matches()) {
+                // Only service accounts come from this source, so it never names a static token's identity.
+                throw new AuthenticationFailedException("the token's subject is not a service account "
+                        + "(system:serviceaccount:<namespace>:<name>)");
             }
             if (current.verified().size() >= REMEMBERED) {
                 current.verified().clear();
             }
-            current.verified().put(key, new Verified(subject, claims.getExpirationTime().getValueInMillis()));
+            long expires = claims.getExpirationTime().getValue();
+            current.verified().put(key, new Verified(subject,
+                    expires > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : expires * 1000));
             return subject;
         } catch (ParseException e) {
             if (unknownKey(e)) {

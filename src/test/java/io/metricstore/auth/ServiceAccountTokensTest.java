@@ -92,6 +92,24 @@ class ServiceAccountTokensTest {
     }
 
     @Test
+    void aSubjectThatIsNotAServiceAccountIsRefused() {
+        for (String subject : new String[] {"admin-bot", "system:serviceaccount:apps", "system:serviceaccount::x",
+                "system:serviceaccount:a:b:c"}) {
+            JwtClaims claims = Issuer.claims("apps", "exporter");
+            claims.setSubject(subject);
+            refused(issuer.sign(claims), "the token's subject is not a service account "
+                    + "(system:serviceaccount:<namespace>:<name>)");
+        }
+    }
+
+    @Test
+    void anExpiryBeyondMillisecondsIsStillAnExpiry() {
+        JwtClaims claims = Issuer.claims("apps", "exporter");
+        claims.setExpirationTime(NumericDate.fromSeconds(Long.MAX_VALUE / 100));
+        assertThat(identity(issuer.sign(claims))).isEqualTo("system:serviceaccount:apps:exporter");
+    }
+
+    @Test
     void garbageIsRefused() {
         refused("a.b.c", "the token is not a valid signed JWT");
     }
