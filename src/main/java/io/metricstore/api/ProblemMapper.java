@@ -11,6 +11,7 @@ import io.metricstore.auth.Audit;
 import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.FieldError;
+import io.metricstore.watch.TooManyWaiters;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -180,6 +181,18 @@ public class ProblemMapper {
         return Response.fromResponse(Problem.of(ProblemType.BACKEND_UNAVAILABLE, e.getMessage(), request.path())
                         .toResponse())
                 .header("Retry-After", seconds)
+                .build();
+    }
+
+    /**
+     * Every waiting slot of this replica is taken. A waiter leaves within {@code store.changes.max-wait}, most much
+     * sooner; a second is a retry that does not hammer the replica.
+     */
+    @ServerExceptionMapper
+    public Response tooManyWaiters(TooManyWaiters e, HttpServerRequest request) {
+        return Response.fromResponse(Problem.of(ProblemType.TOO_MANY_WAITERS, e.getMessage(), request.path())
+                        .toResponse())
+                .header("Retry-After", 1)
                 .build();
     }
 

@@ -25,6 +25,7 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     SERIES_LIMIT_EXCEEDED("series-limit-exceeded", 507, "Series limit exceeded"),
     BACKEND_UNAVAILABLE("backend-unavailable", 503, "Backend unavailable"),
+    TOO_MANY_WAITERS("too-many-waiters", 503, "Too many waiters"),
     INTERNAL_ERROR("internal-error", 500, "Internal error");
 
     /** Prefix of every type: a URN, so it identifies without pretending to be a page someone can fetch. */

@@ -3,14 +3,20 @@ package io.metricstore.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.metricstore.auth.Roles;
 import io.metricstore.store.MetricStore;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.watch.FeedWatch;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -27,9 +33,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class SeriesResource {
 
     private final MetricStore store;
+    private final FeedWatch watch;
+    private final Duration maxWait;
 
-    public SeriesResource(MetricStore store) {
+    public SeriesResource(MetricStore store, FeedWatch watch, StoreConfig config) {
         this.store = store;
+        this.watch = watch;
+        this.maxWait = config.changes().maxWait();
     }
 
     @Schema(name = "Snapshot")
@@ -46,6 +56,10 @@ public class SeriesResource {
     @Schema(name = "Change")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ChangeBody(String id, boolean deleted, @Schema(description = "Absent for deletions") SeriesBody point) {
+
+        static ChangeBody of(Change change) {
+            return new ChangeBody(change.id(), change.deleted(), change.deleted() ? null : SeriesBody.of(change.series()));
+        }
     }
 
     @Schema(name = "Delta")
@@ -55,9 +69,8 @@ public class SeriesResource {
             @Schema(description = "true when another page follows at once") boolean more) {
 
         static DeltaResponse of(Delta delta) {
-            return new DeltaResponse(delta.cursor().encode(), delta.events().stream()
-                    .map(e -> new ChangeBody(e.id(), e.deleted(), e.deleted() ? null : SeriesBody.of(e.series())))
-                    .toList(), delta.more());
+            return new DeltaResponse(delta.cursor().encode(), delta.events().stream().map(ChangeBody::of).toList(),
+                    delta.more());
         }
     }
 
@@ -87,21 +100,31 @@ public class SeriesResource {
     @Path("/changes")
     @Operation(summary = "Series changed or deleted after a cursor",
             description = "Compacted: each series once, at its latest change, oldest first. Page with limit "
-                    + "while more is true. On 410 take a new snapshot.")
+                    + "while more is true. On 410 take a new snapshot. With wait, answers as soon as there is a "
+                    + "change, or after wait with no events and the same cursor.")
     @APIResponse(responseCode = "200", description = "The delta",
             content = @Content(schema = @Schema(implementation = DeltaResponse.class)))
     @APIResponse(responseCode = "400", description = "malformed-cursor, or validation (missing since, bad limit)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "410", description = "cursor-expired: older than the feed keeps, or from another epoch",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "too-many-waiters: store.changes.max-waiters long-polls and "
+            + "streams wait on this replica already (see Retry-After); or backend-unavailable",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.READER)
-    public DeltaResponse changes(
+    @Blocking
+    public Uni<DeltaResponse> changes(
             @Parameter(description = "A cursor from /series, /cursor or /changes", required = true)
             @QueryParam("since") String since,
             @Parameter(description = "Most events to return, 1 to " + MetricStore.MAX_CHANGES_LIMIT + " (default "
                     + MetricStore.DEFAULT_CHANGES_LIMIT + ")", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER))
-            @QueryParam("limit") String limit) {
-        ChangesQuery query = ChangesQuery.parse(since, limit);
-        return DeltaResponse.of(store.changes(query.since(), query.limit()));
+            @QueryParam("limit") String limit,
+            @Parameter(description = "Wait up to this long for a change (30s, PT30S; at most store.changes.max-wait)")
+            @QueryParam("wait") String wait) {
+        ChangesQuery query = ChangesQuery.parse(since, limit, wait, maxWait);
+        if (query.waitFor().isZero()) {
+            return Uni.createFrom().item(DeltaResponse.of(store.changes(query.since(), query.limit())));
+        }
+        return watch.changes(query.since(), query.limit(), query.waitFor()).map(DeltaResponse::of);
     }
 }

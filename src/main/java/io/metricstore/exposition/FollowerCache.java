@@ -14,7 +14,12 @@ import io.metricstore.store.model.Snapshot;
 import io.metricstore.store.model.WriteSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.metricstore.watch.Coalesced;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.Writer;
@@ -25,33 +30,47 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
 /**
- * This replica's copy of the shared state, for {@code /metrics}: one snapshot, then the change feed every
- * {@code store.exposition.refresh}; a 410 (expired cursor) leads to a new snapshot. Scrapes read only this copy,
- * never the backend, and see the series in exposition order (see {@link FamilyIndex#orderKey}), so rendering is one
- * pass. Both backends go through it, so their output is identical.
+ * This replica's copy of the shared state, for {@code /metrics}: one snapshot, then the change feed, read whenever
+ * the backend signals a change on any replica ({@link MetricStore#watch}; one read per burst of signals, see
+ * {@link Coalesced}) and at least every {@code store.changes.bookmark-interval} in case a signal was lost; a 410
+ * (expired cursor) leads to a new snapshot. Scrapes read only this copy, never the backend, and see the series in
+ * exposition order (see {@link FamilyIndex#orderKey}), so rendering is one pass. Both backends go through it, so
+ * their output is identical.
  */
 @Singleton
 public class FollowerCache {
 
     private static final Logger LOG = Logger.getLogger(FollowerCache.class);
-    /** Refreshes that may be missed before readiness reports the copy stale. */
-    static final int STALE_AFTER_REFRESHES = 5;
+    /** Bookmark intervals without a successful catch-up before readiness reports the copy stale. */
+    static final int STALE_AFTER_BOOKMARKS = 3;
 
     private final MetricStore store;
     private final Clock clock;
     private final Duration refresh;
+    private final Duration bookmarkInterval;
     private final long retentionMillis;
+    private final Coalesced refresher;
     private volatile State state = new State(new FamilyIndex(List.of()));
     private volatile Cursor cursor;
     private volatile Instant lastRefresh;
 
+    @Inject
     public FollowerCache(MetricStore store, Clock clock, StoreConfig config, MeterRegistry registry) {
+        this(store, clock, config, registry, Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** {@code workers} run the catch-ups that signals and the schedule request. */
+    public FollowerCache(MetricStore store, Clock clock, StoreConfig config, MeterRegistry registry,
+                         Executor workers) {
         this.store = store;
         this.clock = clock;
         this.refresh = config.exposition().refresh();
+        this.bookmarkInterval = config.changes().bookmarkInterval();
+        this.refresher = new Coalesced(workers, this::catchUp);
         this.retentionMillis = config.retention().toMillis();
         Gauge.builder("store_exposition_cache_age_seconds", this,
                         cache -> cache.age().map(age -> age.toMillis() / 1000.0).orElse(Double.NaN))
@@ -129,13 +148,33 @@ public class FollowerCache {
         }
     }
 
+    void onStart(@Observes StartupEvent event) {
+        follow();
+    }
+
+    /** Starts following the backend's change signals, and catches up once now. */
+    public void follow() {
+        store.watch(changed -> refresher.request());
+        refresher.request();
+    }
+
+    /**
+     * The bookmark: a catch-up when none succeeded for a bookmark interval, or none ever (retried every
+     * {@code store.exposition.refresh} until the first succeeds).
+     */
     @Scheduled(identity = "exposition-cache", every = "${store.exposition.refresh}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduledRefresh() {
+    void scheduledCheck() {
+        if (age().map(age -> age.compareTo(bookmarkInterval) >= 0).orElse(true)) {
+            refresher.request();
+        }
+    }
+
+    private void catchUp() {
         try {
             refresh();
         } catch (RuntimeException unavailable) {
-            // The copy stays as it was; readiness reports it stale after a few intervals.
+            // The copy stays as it was; readiness reports it stale after a few bookmark intervals.
             LOG.debugf("exposition cache not refreshed: %s", unavailable.getMessage());
         }
     }
@@ -213,9 +252,10 @@ public class FollowerCache {
         return last == null ? Optional.empty() : Optional.of(Duration.between(last, clock.instant()));
     }
 
-    /** Caught up at least once, and not longer ago than a few refresh intervals. */
+    /** Caught up at least once, and not longer ago than a few bookmark intervals. */
     public boolean fresh() {
-        return age().map(age -> age.compareTo(refresh.multipliedBy(STALE_AFTER_REFRESHES)) <= 0).orElse(false);
+        return age().map(age -> age.compareTo(bookmarkInterval.multipliedBy(STALE_AFTER_BOOKMARKS)) <= 0)
+                .orElse(false);
     }
 
     /** Series in the copy (ConcurrentHashMap counts cheaply, unlike the skip list). */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The store as callers see it: every input rule, applied once here for whichever backend is configured, then the
@@ -133,6 +134,11 @@ public class MetricStore {
         FieldChecks.of().limit(limit).orThrow();
         Instant now = now();
         return metrics.timed("changes", () -> backend.changes(since, limit, now));
+    }
+
+    /** See {@link StoreBackend#watch}. */
+    public void watch(Consumer<Cursor> listener) {
+        backend.watch(listener);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where the state lives. {@link MetricStore} applies every input rule (validation, write guard, limits) before it
@@ -123,6 +124,15 @@ public interface StoreBackend {
      * saves two thread hand-offs per request; the others run on worker threads.
      */
     boolean locksBlock();
+
+    /**
+     * Tells {@code listener} that the state may have changed: after a write or a GC on this replica, or (for a shared
+     * backend) on any replica, with the cursor after that change (after a write of only family descriptions, the
+     * cursor as it was). Never before the change can be read. Calls come on any thread and must not block; they may
+     * repeat or come late, and a shared backend may lose some (while it cannot reach its server, it polls instead), so
+     * a watcher still checks the feed itself every so often.
+     */
+    void watch(Consumer<Cursor> listener);
 
     /** The state of the backend's circuit breaker, for readiness and telemetry; empty when it has none. */
     default Optional<CircuitState> circuit() {

@@ -70,7 +70,10 @@ public interface StoreConfig {
     }
 
     interface Exposition {
-        /** How often each replica's copy of the state follows the change feed, for {@code /metrics}. */
+        /**
+         * How often a replica polls the change feed while it cannot watch it (its Redis subscription is down), and
+         * retries loading its {@code /metrics} copy before that first succeeded.
+         */
         @WithDefault("1s")
         Duration refresh();
     }
@@ -85,6 +88,21 @@ public interface StoreConfig {
         /** How long the feed keeps a deleted series' tombstone. */
         @WithDefault("15m")
         Duration tombstoneRetention();
+
+        /** The longest {@code wait} of a long-polling {@code GET /changes}. */
+        @WithDefault("30s")
+        Duration maxWait();
+
+        /** The most long-polls and streams waiting at once on one replica; beyond, 503 {@code too-many-waiters}. */
+        @WithDefault("10000")
+        int maxWaiters();
+
+        /**
+         * How long a watch stays idle before it checks the feed itself: a stream sends a {@code bookmark}, the
+         * {@code /metrics} copy catches up, the Redis subscription is checked. At most 10 s (SPEC §3).
+         */
+        @WithDefault("10s")
+        Duration bookmarkInterval();
     }
 
     interface Locks {

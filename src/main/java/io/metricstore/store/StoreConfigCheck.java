@@ -8,6 +8,8 @@ import java.util.List;
 /** Refuses configuration that cannot work, naming each offending property, before the store serves anything. */
 public final class StoreConfigCheck {
 
+    private static final Duration MAX_BOOKMARK_INTERVAL = Duration.ofSeconds(10);
+
     private StoreConfigCheck() {
     }
 
@@ -20,6 +22,13 @@ public final class StoreConfigCheck {
         positive(problems, "store.retention", config.retention());
         positive(problems, "store.gc.interval", config.gc().interval());
         positive(problems, "store.changes.tombstone-retention", config.changes().tombstoneRetention());
+        positive(problems, "store.changes.max-wait", config.changes().maxWait());
+        positive(problems, "store.changes.bookmark-interval", config.changes().bookmarkInterval());
+        if (config.changes().bookmarkInterval().compareTo(MAX_BOOKMARK_INTERVAL) > 0) {
+            problems.add("store.changes.bookmark-interval must be at most 10s (a stream sends a bookmark at least "
+                    + "every 10 s), got " + config.changes().bookmarkInterval());
+        }
+        atLeastOne(problems, "store.changes.max-waiters", config.changes().maxWaiters());
         positive(problems, "store.locks.max-ttl", config.locks().maxTtl());
         positive(problems, "store.exposition.refresh", config.exposition().refresh());
         positive(problems, "store.max-replica-skew", config.maxReplicaSkew());

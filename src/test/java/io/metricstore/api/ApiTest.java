@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
@@ -454,7 +455,11 @@ public class ApiTest {
                 .body("paths", hasKey("/api/v1/locks/{kind}/{key}"))
                 .body("paths", hasKey("/api/v1/admin/gc"))
                 .body("paths.'/api/v1/points'.post.responses.keySet()", contains("200", "400", "403", "413", "415", "507", "401", "503"))
-                .body("paths.'/api/v1/changes'.get.responses.keySet()", contains("200", "400", "410", "401", "403", "503"))
+                .body("paths", hasKey("/api/v1/changes/stream"))
+                .body("paths.'/api/v1/changes'.get.responses.keySet()", contains("200", "400", "410", "503", "401", "403"))
+                .body("paths.'/api/v1/changes'.get.parameters.name", hasItems("since", "limit", "wait"))
+                .body("paths.'/api/v1/changes/stream'.get.responses.keySet()", contains("200", "400", "503", "401", "403"))
+                .body("paths.'/api/v1/changes/stream'.get.responses.'200'.content", hasKey("text/event-stream"))
                 .body("paths.'/api/v1/locks/{kind}/{key}'.post.responses.keySet()", contains("201", "400", "404", "409", "401", "403", "503"))
                 .body("paths.'/api/v1/locks/{kind}/{key}'.delete.responses.keySet()", contains("204", "400", "404", "403", "409", "401", "503"))
                 .body("paths.'/api/v1/cursor'.get.responses.'503'.headers", hasKey("Retry-After"))

@@ -10,6 +10,7 @@ import io.metricstore.store.TestStore;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.FieldError;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +21,13 @@ import org.junit.jupiter.api.Test;
  */
 class ChangesQueryTest {
 
+    private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
     private final TestStore memory = TestStore.memory();
 
     /** What {@code GET /changes?since=…&limit=…} does. */
     private Delta changes(String since, String limit) {
-        ChangesQuery query = ChangesQuery.parse(since, limit);
+        ChangesQuery query = ChangesQuery.parse(since, limit, null, MAX_WAIT);
         return memory.store.changes(query.since(), query.limit());
     }
 
@@ -44,11 +47,26 @@ class ChangesQueryTest {
                 .containsExactly("since");
         assertThat(changes(cursor, "10000").events()).isEmpty();
         // The default page size, and the service's own check of a page size, for callers other than the edge.
-        assertThat(ChangesQuery.parse(cursor, null).limit()).isEqualTo(MetricStore.DEFAULT_CHANGES_LIMIT);
+        assertThat(ChangesQuery.parse(cursor, null, null, MAX_WAIT).limit()).isEqualTo(MetricStore.DEFAULT_CHANGES_LIMIT);
         Cursor since = memory.store.cursor();
         for (int bad : new int[] {0, -1, MetricStore.MAX_CHANGES_LIMIT + 1}) {
             assertThat(validationErrors(() -> memory.store.changes(since, bad))).as("%d", bad)
                     .extracting(FieldError::field).containsExactly("limit");
         }
+    }
+
+    @Test
+    void aWaitTakesTheLockTtlSyntaxUpToTheMaximum() {
+        String cursor = memory.store.cursor().encode();
+        assertThat(ChangesQuery.parse(cursor, null, "30s", MAX_WAIT).waitFor()).isEqualTo(MAX_WAIT);
+        assertThat(ChangesQuery.parse(cursor, null, "PT1.5S", MAX_WAIT).waitFor()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(ChangesQuery.parse(cursor, null, "", MAX_WAIT).waitFor()).isZero();
+        assertThat(ChangesQuery.parse(cursor, null, "0s", MAX_WAIT).waitFor()).isZero();
+        for (String bad : new String[] {"31s", "1m", "PT-1S", "soon", "10", "-5s"}) {
+            assertThat(validationErrors(() -> ChangesQuery.parse(cursor, null, bad, MAX_WAIT))).as(bad)
+                    .extracting(FieldError::field).containsExactly("wait");
+        }
+        assertThat(validationErrors(() -> ChangesQuery.parse(null, "0", "1h", MAX_WAIT)))
+                .extracting(FieldError::field).containsExactly("since", "limit", "wait");
     }
 }

@@ -208,8 +208,10 @@ class FollowerCacheTest {
         cache.refresh();
         assertThat(cache.size()).isEqualTo(1);
         assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("# HELP b B\n# TYPE b gauge\nb 3\n");
-        memory.clock.advance(Duration.ofSeconds(5).plusMillis(1));
-        assertThat(cache.fresh()).as("not refreshed for five intervals").isFalse();
+        memory.clock.advance(Duration.ofSeconds(30));
+        assertThat(cache.fresh()).as("refreshed three bookmark intervals ago").isTrue();
+        memory.clock.advance(Duration.ofMillis(1));
+        assertThat(cache.fresh()).as("not refreshed for three bookmark intervals").isFalse();
     }
 
     @Test

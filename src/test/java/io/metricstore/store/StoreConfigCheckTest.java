@@ -30,14 +30,18 @@ class StoreConfigCheckTest {
                 "store.namespace", "has space",
                 "store.max-replica-skew", "0s",
                 "store.redis.min-replicas-ack", "-1",
-                "store.redis.min-replicas-ack-timeout", "0s")))
+                "store.redis.min-replicas-ack-timeout", "0s",
+                "store.changes.max-wait", "0s",
+                "store.changes.max-waiters", "0",
+                "store.changes.bookmark-interval", "11s")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContainingAll("store.retention", "store.gc.interval", "store.changes.tombstone-retention",
                         "store.locks.max-ttl", "store.max-clock-skew", "store.max-series", "store.max-batch",
                         "store.limits.max-labels", "store.limits.max-name-length",
                         "store.limits.max-label-name-length", "store.limits.max-label-value-length",
                         "store.namespace", "store.max-replica-skew", "store.redis.min-replicas-ack",
-                        "store.redis.min-replicas-ack-timeout");
+                        "store.redis.min-replicas-ack-timeout", "store.changes.max-wait", "store.changes.max-waiters",
+                        "store.changes.bookmark-interval must be at most 10s");
     }
 
     @Test

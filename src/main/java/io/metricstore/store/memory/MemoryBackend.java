@@ -37,8 +37,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The in-process backend. Series, the change feed and tombstones sit behind one read-write lock, so a batch is
@@ -74,6 +76,7 @@ public final class MemoryBackend implements StoreBackend {
     /** The store-wide fence counter (see {@link Fences}). */
     private final AtomicLong fences = new AtomicLong();
     private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
+    private final List<Consumer<Cursor>> watchers = new CopyOnWriteArrayList<>();
 
     public MemoryBackend(StoreConfig config) {
         this.retentionMillis = config.retention().toMillis();
@@ -97,6 +100,7 @@ public final class MemoryBackend implements StoreBackend {
             ids[i] = points.get(i).seriesId();
         }
         long nowMillis = now.toEpochMilli();
+        WriteResult result;
         lock.writeLock().lock();
         try {
             checkCap(ids, nowMillis);
@@ -112,10 +116,24 @@ public final class MemoryBackend implements StoreBackend {
             }
             compact();
             describe(described, nowMillis);
-            return new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
+            result = new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
         } finally {
             lock.writeLock().unlock();
         }
+        if (result.applied() > 0 || !described.isEmpty()) {
+            changed(result.cursor());
+        }
+        return result;
+    }
+
+    @Override
+    public void watch(Consumer<Cursor> listener) {
+        watchers.add(listener);
+    }
+
+    /** Wakes the watchers once the write lock is released, so that they can read the change at once. */
+    private void changed(Cursor cursor) {
+        watchers.forEach(watcher -> watcher.accept(cursor));
     }
 
     /** Drops outdated feed and expiry records once they outnumber the series. Caller holds the write lock. */
@@ -261,8 +279,8 @@ public final class MemoryBackend implements StoreBackend {
                 }
                 // An expired series is gone for followers even before the GC records its deletion.
                 events.add(feed.owner(next) instanceof Entry entry && entry.expiresAt > nowMillis
-                        ? Change.upsert(entry.series())
-                        : Change.deletion(feed.owner(next).id));
+                        ? Change.upsert(entry.series(), feed.sequence(next))
+                        : Change.deletion(feed.owner(next).id, feed.sequence(next)));
                 last = feed.sequence(next);
             }
             boolean more = false;
@@ -280,13 +298,18 @@ public final class MemoryBackend implements StoreBackend {
         long nowMillis = now.toEpochMilli();
         int expiredSeries;
         int trimmed;
+        Cursor after;
         lock.writeLock().lock();
         try {
             expiredSeries = expireSeries(nowMillis);
             trimmed = trimTombstones(nowMillis);
             compact();
+            after = new Cursor(epoch, sequence);
         } finally {
             lock.writeLock().unlock();
+        }
+        if (expiredSeries > 0) {
+            changed(after);
         }
         families.values().removeIf(described -> described.expiresAt() <= nowMillis);
         int expiredLocks = 0;

@@ -31,6 +31,7 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -45,6 +46,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.Config;
@@ -94,6 +96,7 @@ public class RedisBackend implements StoreBackend {
     private final String minReplicasAckTimeout;
     private final RedisKeys keys;
     private final ServerCheck server;
+    private final RedisWatch watch;
     /** Whether the last round trip reached Redis: the outage and the recovery are each logged once. */
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
@@ -147,6 +150,8 @@ public class RedisBackend implements StoreBackend {
         this.minReplicasAckTimeout = Long.toString(ackTimeout.toMillis());
         this.keys = new RedisKeys(config.namespace());
         // Not retried: a retried probe's round trip would widen what the clock check must allow.
+        this.watch = new RedisWatch(redis.getReactive().getRedis(), keys.watch, this::cursor, config.exposition().refresh(),
+                config.changes().bookmarkInterval());
         this.server = new ServerCheck(() -> Replies.Probe.decode(script(RedisScripts.PROBE, List.of(keys.meta),
                 List.of(), false)), System::nanoTime, clock, config.maxReplicaSkew(), guard.retryAfter());
     }
@@ -179,7 +184,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
         }
-        List<String> args = new ArrayList<>(10 + 2 * families.size() + distinct.size() + values.size());
+        List<String> args = new ArrayList<>(11 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
         args.add(RedisKeys.LAYOUT);
         args.add(Long.toString(now.toEpochMilli()));
@@ -190,6 +195,7 @@ public class RedisBackend implements StoreBackend {
         args.add(Long.toString(now.toEpochMilli() + retentionMillis));
         args.add(Integer.toString(families.size()));
         args.add(Integer.toString(distinct.size()));
+        args.add(keys.watch);
         for (Family family : families) {
             args.add(family.name());
             args.add(family.type().wire() + "\n" + family.help());
@@ -226,7 +232,7 @@ public class RedisBackend implements StoreBackend {
             Map<String, Series> live = new HashMap<>();
             Replies.Page page = first;
             while (page instanceof Replies.FeedPage current) {
-                states(current.ids(), now, true).forEach(change -> live.put(change.id(), change.series()));
+                states(current, now, true).forEach(change -> live.put(change.id(), change.series()));
                 if (!current.more()) {
                     return new Snapshot(first.current(), SeriesId.sorted(live.values()));
                 }
@@ -252,7 +258,7 @@ public class RedisBackend implements StoreBackend {
         }
         Replies.FeedPage page = (Replies.FeedPage) reply;
         Cursor next = page.more() ? new Cursor(page.current().epoch(), page.lastScanned()) : page.current();
-        return new Delta(next, states(page.ids(), now, false), page.more());
+        return new Delta(next, states(page, now, false), page.more());
     }
 
     private Replies.Page page(String expectedEpoch, long after, int limit, PageMode mode, String name) {
@@ -260,15 +266,16 @@ public class RedisBackend implements StoreBackend {
                 Long.toString(after), Integer.toString(limit), mode.arg, name)));
     }
 
-    /** The series {@code ids} as changes, read after the page that listed them (see {@link Replies#changes}). */
-    private List<Change> states(List<String> ids, Instant now, boolean snapshot) {
+    /** The series a page listed as changes, read after the page (see {@link Replies#changes}). */
+    private List<Change> states(Replies.FeedPage page, Instant now, boolean snapshot) {
+        List<String> ids = page.ids();
         if (ids.isEmpty()) {
             return List.of();
         }
         List<String> seriesKeys = new ArrayList<>(ids.size());
         ids.forEach(id -> seriesKeys.add(keys.series(id)));
-        return Replies.changes(ids, script(RedisScripts.STATES, seriesKeys, List.of(), true), now, retentionMillis,
-                snapshot);
+        return Replies.changes(ids, page.sequences(), script(RedisScripts.STATES, seriesKeys, List.of(), true), now,
+                retentionMillis, snapshot);
     }
 
     @Override
@@ -284,7 +291,7 @@ public class RedisBackend implements StoreBackend {
             due = Replies.Due.decode(script(RedisScripts.DUE, keys.due(), List.of(at, Integer.toString(PAGE)), true));
             List<String> scriptKeys = new ArrayList<>(keys.gc());
             List<String> args = new ArrayList<>(List.of(Epochs.next(), RedisKeys.LAYOUT, at,
-                    Long.toString(now.toEpochMilli() - tombstoneRetentionMillis), Integer.toString(PAGE),
+                    Long.toString(now.toEpochMilli() - tombstoneRetentionMillis), Integer.toString(PAGE), keys.watch,
                     Integer.toString(due.series().size())));
             due.series().forEach(id -> scriptKeys.add(keys.series(id)));
             due.locks().forEach(member -> scriptKeys.add(keys.lockOf(member)));
@@ -307,6 +314,17 @@ public class RedisBackend implements StoreBackend {
     @Override
     public boolean locksBlock() {
         return true;
+    }
+
+    @Override
+    public void watch(Consumer<Cursor> listener) {
+        watch.add(listener);
+    }
+
+    /** Ends the watch subscription (its connection and its thread). */
+    @PreDestroy
+    public void close() {
+        watch.close();
     }
 
     /**

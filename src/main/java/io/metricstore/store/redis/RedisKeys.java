@@ -21,6 +21,8 @@ import java.util.List;
  *       {@code locks}: sorted set of held locks by expiry;</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
+ * The channel {@code {ns}:watch} (pub/sub, not a key) carries {@code feed <epoch> <sequence>} after each write and
+ * GC step that changed the state.
  * Earlier versions kept strings {@code epoch} and {@code fence} and per-kind {@code fences:<kind>} hashes, which
  * this layout no longer reads.
  */
@@ -43,6 +45,8 @@ final class RedisKeys {
     final String locks;
     final String families;
     final String familiesExpiry;
+    /** Not a key: the pub/sub channel on which writes wake every replica's watchers ({@link RedisWatch}). */
+    final String watch;
 
     RedisKeys(String namespace) {
         this.prefix = "{" + namespace + "}:";
@@ -55,6 +59,7 @@ final class RedisKeys {
         this.locks = prefix + "locks";
         this.families = prefix + "families";
         this.familiesExpiry = prefix + "families:expiry";
+        this.watch = prefix + "watch";
     }
 
     String series(String id) {

@@ -93,22 +93,30 @@ final class Replies {
         }
 
         private static FeedPage feedPage(Response reply) {
-            List<String> ids = new ArrayList<>((reply.size() - 5) / 2);
-            for (int i = 5; i < reply.size(); i += 2) {
-                ids.add(reply.get(i).toString());
+            int count = (reply.size() - 5) / 2;
+            List<String> ids = new ArrayList<>(count);
+            long[] sequences = new long[count];
+            for (int i = 0; i < count; i++) {
+                ids.add(reply.get(5 + 2 * i).toString());
+                sequences[i] = score(reply.get(6 + 2 * i));
             }
-            // The last scanned sequence is a sorted-set score, which Redis writes as a float.
             return new FeedPage(cursor(reply.get(1), reply.get(2)), reply.get(3).toInteger() == 1,
-                    (long) Double.parseDouble(reply.get(4).toString()), ids);
+                    score(reply.get(4)), ids, sequences);
+        }
+
+        /** A sequence read as a sorted-set score, which Redis writes as a float. */
+        private static long score(Response score) {
+            return (long) Double.parseDouble(score.toString());
         }
     }
 
     /**
      * Up to a page of the feed after a sequence: the ids changed, in feed order; {@code current} is the store's
      * cursor when the page was read, {@code lastScanned} the sequence of the last feed entry the page looked at (0
-     * when none).
+     * when none); {@code sequences} the feed sequence of each id.
      */
-    record FeedPage(Cursor current, boolean more, long lastScanned, List<String> ids) implements Page {
+    record FeedPage(Cursor current, boolean more, long lastScanned, List<String> ids, long[] sequences)
+            implements Page {
     }
 
     /** The cursor is from another epoch, below the horizon or ahead of the store. */
@@ -119,8 +127,8 @@ final class Replies {
      * {@code states.lua}: the series {@code ids} as changes: each present and live by {@code now} as its state, the
      * others as deletions (in a delta) or left out (in a snapshot).
      */
-    static List<Change> changes(List<String> ids, Response states, Instant now, long retentionMillis,
-                                boolean snapshot) {
+    static List<Change> changes(List<String> ids, long[] sequences, Response states, Instant now,
+                                long retentionMillis, boolean snapshot) {
         List<Change> changes = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
@@ -133,9 +141,9 @@ final class Replies {
                 String written = states.get(3 * i + 2).toString();
                 WriteSource source = WriteSource.parse(written)
                         .orElseThrow(() -> unexpected("states", "source " + written));
-                changes.add(Change.upsert(new Series(id, point, source)));
+                changes.add(Change.upsert(new Series(id, point, source), sequences[i]));
             } else if (!snapshot) {
-                changes.add(Change.deletion(id));
+                changes.add(Change.deletion(id, sequences[i]));
             }
         }
         return changes;

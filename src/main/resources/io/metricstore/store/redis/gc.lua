@@ -3,7 +3,8 @@
 -- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] horizon, KEYS[7] locks,
 -- KEYS[8] families hash, KEYS[9] families expiry sorted set, then the n series keys and the lock keys due.lua found
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] tombstone cutoff (ms),
--- ARGV[5] step size, ARGV[6] n, then the n series ids and the lock members, in the order of their keys
+-- ARGV[5] step size, ARGV[6] the watch channel, ARGV[7] n, then the n series ids and the lock members, in the order
+-- of their keys. A step that expired series publishes 'feed <epoch> <sequence>' on the watch channel.
 -- Returns {'OK', series expired, locks purged, tombstones trimmed, families expired} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
@@ -11,7 +12,7 @@ if not epoch then
 end
 local now = tonumber(ARGV[3])
 local step = tonumber(ARGV[5])
-local n = tonumber(ARGV[6])
+local n = tonumber(ARGV[7])
 -- Each candidate is checked again: it may have been written (or released) since due.lua listed it.
 local function due(index, member)
   local score = redis.call('ZSCORE', index, member)
@@ -20,7 +21,7 @@ end
 local expired = 0
 local seq
 for i = 1, n do
-  local id = ARGV[6 + i]
+  local id = ARGV[7 + i]
   if due(KEYS[3], id) then
     seq = (seq or tonumber(redis.call('GET', KEYS[2]) or '0')) + 1
     redis.call('DEL', KEYS[9 + i])
@@ -32,10 +33,11 @@ for i = 1, n do
 end
 if seq then
   redis.call('SET', KEYS[2], string.format('%d', seq))
+  redis.call('PUBLISH', ARGV[6], 'feed ' .. epoch .. ' ' .. string.format('%d', seq))
 end
 local locks = 0
 for i = 10 + n, #KEYS do
-  local member = ARGV[i - 3]
+  local member = ARGV[i - 2]
   if due(KEYS[7], member) then
     redis.call('DEL', KEYS[i])
     redis.call('ZREM', KEYS[7], member)

@@ -5,8 +5,11 @@
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] max series, ARGV[5] source,
 -- ARGV[6] key expiry margin (ms), ARGV[7] '1' to write the sequence even when nothing changed (so that a WAIT
 -- after a replayed batch also covers the first attempt's writes), ARGV[8] the families' expiry (ms),
--- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, then f pairs: family name, type and help
--- joined by a newline; then the m ids; then per point 5 values: id, value, updatedAt (ms), rank, expiry (ms)
+-- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, ARGV[11] the watch channel, then f pairs:
+-- family name, type and help joined by a newline; then the m ids; then per point 5 values: id, value,
+-- updatedAt (ms), rank, expiry (ms)
+-- A batch that changed anything publishes 'feed <epoch> <sequence>' on the watch channel: every replica's watchers
+-- wake at once (pub/sub is no key, so Redis Cluster broadcasts it to every node).
 -- Returns {'OK', epoch, seq, applied, unchanged, stale}, {'CAP', epoch, live, created} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
@@ -17,7 +20,7 @@ local max = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
 local f = tonumber(ARGV[9])
 local m = tonumber(ARGV[10])
-local ids = 11 + 2 * f
+local ids = 12 + 2 * f
 -- Live series have an expiry after now; an expired member not yet collected counts as new if written again.
 -- The ids are looked up one by one only when the batch could reach the cap at all.
 local live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[3], '+inf')
@@ -68,12 +71,15 @@ for j = 8, #KEYS do
     stale = stale + 1
   end
 end
-for i = 11, ids - 1, 2 do
+for i = 12, ids - 1, 2 do
   redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
   redis.call('ZADD', KEYS[7], ARGV[8], ARGV[i])
 end
 local cursor = string.format('%d', seq)
 if applied > 0 or ARGV[7] == '1' then
   redis.call('SET', KEYS[2], cursor)
+end
+if applied > 0 or f > 0 then
+  redis.call('PUBLISH', ARGV[11], 'feed ' .. epoch .. ' ' .. cursor)
 end
 return {'OK', epoch, cursor, applied, unchanged, stale}

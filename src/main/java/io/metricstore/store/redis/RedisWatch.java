@@ -1,0 +1,222 @@
+package io.metricstore.store.redis;
+
+import io.metricstore.store.model.Cursor;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Wakes this replica's watchers when any replica changes the namespace. The scripts that change the feed publish
+ * {@code feed <epoch> <sequence>} on the namespace's watch channel ({@link RedisKeys#watch}); each replica holds one
+ * subscription to it, on a connection of its own. Pub/sub delivers at most once, so:
+ * <ul>
+ *   <li>while the subscription is down (Redis unreachable, restarted, failed over) the cursor is polled every
+ *       {@code pollInterval} instead, and the subscription is tried again at the same pace; once it is back, one
+ *       more poll catches what was published while nobody listened;</li>
+ *   <li>while it is up, the cursor is polled every {@code checkInterval}: a change polled there that no message
+ *       reported by the next check means the subscription is silently dead (a half-open connection), and it is
+ *       replaced.</li>
+ * </ul>
+ * One thread of its own runs the polls and the reconnections; messages arrive on the Redis client's event loop.
+ * Listeners must not block.
+ */
+final class RedisWatch implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisWatch.class);
+
+    private final Redis client;
+    private final String channel;
+    private final Supplier<Cursor> cursor;
+    private final long pollMillis;
+    private final long checkMillis;
+    private final List<Consumer<Cursor>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean connecting = new AtomicBoolean();
+    private ScheduledExecutorService timer;
+    private volatile RedisConnection connection;
+    private volatile boolean subscribed;
+    private volatile boolean everSubscribed;
+    private volatile boolean closed;
+    /** The latest cursor reported by a message or a poll. */
+    private volatile Cursor seen;
+    /** A cursor a check found ahead of the messages; a message must report it before the next check. */
+    private volatile Cursor expected;
+    private volatile long lastCheckNanos = System.nanoTime();
+
+    RedisWatch(Redis client, String channel, Supplier<Cursor> cursor, Duration pollInterval, Duration checkInterval) {
+        this.client = client;
+        this.channel = channel;
+        this.cursor = cursor;
+        this.pollMillis = Math.max(1, pollInterval.toMillis());
+        this.checkMillis = Math.max(pollMillis, checkInterval.toMillis());
+    }
+
+    /** Adds a listener; the first one starts the subscription. */
+    synchronized void add(Consumer<Cursor> listener) {
+        listeners.add(listener);
+        if (timer == null && !closed) {
+            timer = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "metric-store-redis-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.scheduleWithFixedDelay(this::tick, 0, pollMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Whether the subscription is up (else the cursor is polled). */
+    boolean subscribed() {
+        return subscribed;
+    }
+
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        if (!subscribed) {
+            subscribe();
+            poll();
+        } else if (System.nanoTime() - lastCheckNanos >= TimeUnit.MILLISECONDS.toNanos(checkMillis)) {
+            check();
+        }
+    }
+
+    /** Reads the cursor and reports it when it moved since the last report. */
+    private Optional<Cursor> poll() {
+        try {
+            Cursor now = cursor.get();
+            if (!now.equals(seen)) {
+                report(now);
+            }
+            return Optional.of(now);
+        } catch (RuntimeException unreachable) {
+            LOG.debugf("watch poll failed: %s", unreachable.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** The liveness check of a subscription that is up (see the class comment). */
+    private void check() {
+        lastCheckNanos = System.nanoTime();
+        Cursor missing = expected;
+        if (missing != null && !reported(missing)) {
+            LOG.infof("the watch subscription missed a change; subscribing again");
+            drop(connection, null);
+            return;
+        }
+        Cursor before = seen;
+        expected = poll().filter(now -> !now.equals(before)).orElse(null);
+    }
+
+    /** Whether a message or poll has reported {@code cursor} or a later one. */
+    private boolean reported(Cursor cursor) {
+        Cursor last = seen;
+        return last != null && (!last.epoch().equals(cursor.epoch()) || last.sequence() >= cursor.sequence());
+    }
+
+    private void subscribe() {
+        if (!connecting.compareAndSet(false, true)) {
+            return;
+        }
+        client.connect().subscribe().with(opened -> {
+            connection = opened;
+            opened.handler(this::message);
+            opened.exceptionHandler(failure -> drop(opened, failure.getMessage()));
+            opened.endHandler(() -> drop(opened, "the connection closed"));
+            opened.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(confirmed -> {
+                if (connection != opened) {
+                    return;
+                }
+                subscribed = true;
+                connecting.set(false);
+                lastCheckNanos = System.nanoTime();
+                expected = null;
+                if (everSubscribed) {
+                    LOG.info("the watch subscription is back: changes wake watchers at once again");
+                }
+                everSubscribed = true;
+                // Whatever was published while nobody listened.
+                ScheduledExecutorService polls = timer;
+                if (polls != null && !closed) {
+                    polls.execute(this::poll);
+                }
+            }, failure -> drop(opened, failure.getMessage()));
+        }, failure -> {
+            connecting.set(false);
+            LOG.debugf("watch subscription not opened: %s", failure.getMessage());
+        });
+    }
+
+    /** Forgets a connection that failed or that this watch gave up; polling takes over until a new one is up. */
+    private void drop(RedisConnection failed, String reason) {
+        if (failed == null || connection != failed) {
+            return;
+        }
+        connection = null;
+        boolean wasSubscribed = subscribed;
+        subscribed = false;
+        connecting.set(false);
+        if (wasSubscribed && reason != null && !closed) {
+            LOG.warnf("the watch subscription was lost (%s): polling the feed every %d ms until it is back", reason,
+                    pollMillis);
+        }
+        failed.close().subscribe().with(ignored -> { }, ignored -> { });
+    }
+
+    /** A published message: RESP2 and RESP3 both deliver {@code message}, the channel and the payload. */
+    private void message(Response response) {
+        if ((response.type() == ResponseType.MULTI || response.type() == ResponseType.PUSH) && response.size() == 3
+                && "message".equals(response.get(0).toString()) && channel.equals(response.get(1).toString())) {
+            parse(response.get(2).toString()).ifPresent(this::report);
+        }
+    }
+
+    /** {@code feed <epoch> <sequence>}; anything else is ignored (a later version may publish more kinds). */
+    static Optional<Cursor> parse(String payload) {
+        String[] parts = payload.split(" ");
+        if (parts.length != 3 || !parts[0].equals("feed") || parts[1].isEmpty() || parts[1].indexOf(':') >= 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Cursor(parts[1], Long.parseLong(parts[2])));
+        } catch (IllegalArgumentException malformed) {
+            return Optional.empty();
+        }
+    }
+
+    /** Tells the listeners; a message of a write of only family descriptions repeats the cursor, and is told too. */
+    private void report(Cursor now) {
+        Cursor last = seen;
+        if (last == null || !last.epoch().equals(now.epoch()) || last.sequence() < now.sequence()) {
+            seen = now;
+        }
+        listeners.forEach(listener -> listener.accept(now));
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        RedisConnection open = connection;
+        connection = null;
+        subscribed = false;
+        if (open != null) {
+            open.close().subscribe().with(ignored -> { }, ignored -> { });
+        }
+    }
+}

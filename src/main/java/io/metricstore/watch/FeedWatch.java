@@ -1,0 +1,323 @@
+package io.metricstore.watch;
+
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.StoreException;
+import io.metricstore.store.model.Change;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.store.model.Delta;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Vertx;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * Long-polls and change streams (SPEC §3, Watch) on this replica.
+ *
+ * <p>A waiter joins the group of waiters at its cursor and page size <em>before</em> it reads the feed once, so a
+ * change that its read misses signals the group afterwards. A signal ({@link MetricStore#watch}) that lies beyond a
+ * group's cursor makes the group read the feed, on a worker thread, once however many waiters it has and however many
+ * signals arrive meanwhile ({@link Coalesced}); a read with events answers every waiter of the group. A Vert.x timer
+ * ends each wait. No waiter holds a thread, and {@code store.changes.max-waiters} bounds how many wait at once.
+ *
+ * <p>A stream is a sequence of such waits, each at most {@code store.changes.bookmark-interval} long (an empty one
+ * becomes a bookmark), pulled only when the client has taken what was sent before; a client that takes nothing for
+ * {@code store.changes.max-wait} is cut off, so a stream holds at most one page of events for a slow client.
+ */
+@Singleton
+public class FeedWatch {
+
+    private static final Logger LOG = Logger.getLogger(FeedWatch.class);
+    /** The most events one read of a stream takes from the feed. */
+    static final int STREAM_PAGE = MetricStore.DEFAULT_CHANGES_LIMIT;
+
+    private final MetricStore store;
+    private final Vertx vertx;
+    private final Executor workers;
+    private final int maxWaiters;
+    private final Duration bookmarkInterval;
+    private final Duration slowClientCutoff;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final ConcurrentHashMap<Position, Group> groups = new ConcurrentHashMap<>();
+
+    @Inject
+    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, MeterRegistry registry) {
+        this(store, vertx, config, Infrastructure.getDefaultWorkerPool());
+        Gauge.builder("store_changes_waiters", waiting, AtomicInteger::get)
+                .description("Long-polls and change streams waiting on this replica")
+                .register(registry);
+    }
+
+    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, Executor workers) {
+        this.store = store;
+        this.vertx = vertx;
+        this.workers = workers;
+        this.maxWaiters = config.changes().maxWaiters();
+        this.bookmarkInterval = config.changes().bookmarkInterval();
+        this.slowClientCutoff = config.changes().maxWait();
+        store.watch(this::changed);
+    }
+
+    /** Long-polls and streams waiting now. */
+    public int waiting() {
+        return waiting.get();
+    }
+
+    /**
+     * The delta after {@code since} as soon as it has an event (every event available then, up to {@code limit}), or
+     * after {@code wait} an empty delta at {@code since} itself. Fails with {@link TooManyWaiters} when every slot is
+     * taken, and as {@link MetricStore#changes} does.
+     */
+    public Uni<Delta> changes(Cursor since, int limit, Duration wait) {
+        return Uni.createFrom().emitter(emitter -> {
+            admit();
+            new Waiter(new Position(since, limit), emitter, true).start(wait);
+        });
+    }
+
+    /**
+     * Opens a stream at {@code since}; it holds a waiting slot until it ends.
+     *
+     * @throws TooManyWaiters when every slot is taken
+     */
+    public ChangeStream open(Cursor since) {
+        admit();
+        return new ChangeStream(since);
+    }
+
+    private void admit() {
+        if (waiting.incrementAndGet() > maxWaiters) {
+            waiting.decrementAndGet();
+            throw new TooManyWaiters(maxWaiters);
+        }
+    }
+
+    /** A signal from the backend: every group whose cursor it passed reads the feed. */
+    private void changed(Cursor now) {
+        groups.forEach((at, group) -> {
+            if (!at.since().epoch().equals(now.epoch()) || at.since().sequence() < now.sequence()) {
+                group.reader.request();
+            }
+        });
+    }
+
+    /** Where a waiter waits: its cursor and page size (waiters at the same position share their reads). */
+    private record Position(Cursor since, int limit) {
+    }
+
+    /** The waiters at one position, and their shared read of the feed. */
+    private final class Group {
+        final Position at;
+        final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+        final Coalesced reader;
+
+        Group(Position at) {
+            this.at = at;
+            this.reader = new Coalesced(workers, this::read);
+        }
+
+        private void read() {
+            if (waiters.isEmpty()) {
+                return;
+            }
+            Delta delta;
+            try {
+                delta = store.changes(at.since(), at.limit());
+            } catch (StoreException.CursorExpired expired) {
+                waiters.forEach(waiter -> waiter.settle(null, expired));
+                return;
+            } catch (RuntimeException unavailable) {
+                // The next signal, or the end of each wait, answers them.
+                LOG.debugf("waiters not woken: %s", unavailable.getMessage());
+                return;
+            }
+            if (!delta.events().isEmpty()) {
+                waiters.forEach(waiter -> waiter.settle(delta, null));
+            }
+        }
+    }
+
+    /** One wait: answered once, by a read with events, by the end of the wait, by a failure, or cancelled. */
+    private final class Waiter {
+        final Position at;
+        final UniEmitter<? super Delta> emitter;
+        final boolean holdsSlot;
+        final AtomicBoolean settled = new AtomicBoolean();
+        volatile long timer = -1;
+
+        Waiter(Position at, UniEmitter<? super Delta> emitter, boolean holdsSlot) {
+            this.at = at;
+            this.emitter = emitter;
+            this.holdsSlot = holdsSlot;
+        }
+
+        void start(Duration wait) {
+            emitter.onTermination(this::cancel);
+            groups.compute(at, (position, group) -> {
+                Group joined = group == null ? new Group(position) : group;
+                joined.waiters.add(this);
+                return joined;
+            });
+            timer = vertx.setTimer(Math.max(1, wait.toMillis()),
+                    id -> settle(new Delta(at.since(), List.of(), false), null));
+            try {
+                Delta now = store.changes(at.since(), at.limit());
+                if (!now.events().isEmpty()) {
+                    settle(now, null);
+                }
+            } catch (RuntimeException failure) {
+                settle(null, failure);
+            }
+        }
+
+        void settle(Delta delta, Throwable failure) {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            leave();
+            if (failure != null) {
+                emitter.fail(failure);
+            } else {
+                emitter.complete(delta);
+            }
+        }
+
+        /** The client went away (or the answer was sent): free the slot. */
+        void cancel() {
+            if (settled.compareAndSet(false, true)) {
+                leave();
+            }
+        }
+
+        private void leave() {
+            long pending = timer;
+            if (pending >= 0) {
+                vertx.cancelTimer(pending);
+            }
+            groups.computeIfPresent(at, (position, group) -> {
+                group.waiters.remove(this);
+                return group.waiters.isEmpty() ? null : group;
+            });
+            if (holdsSlot) {
+                waiting.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * A wait that holds no slot of its own (a stream's, which holds one for its whole life). It starts on a worker
+     * thread: its first read may block, and the stream's previous wait may have ended on an event loop (a timer).
+     */
+    private Uni<Delta> await(Cursor since, int limit, Duration wait) {
+        return Uni.createFrom().<Delta>emitter(emitter -> new Waiter(new Position(since, limit), emitter, false)
+                .start(wait)).runSubscriptionOn(workers);
+    }
+
+    /** A stream of changes from a cursor, opened by {@link #open}. */
+    public final class ChangeStream {
+
+        private final Cursor since;
+
+        private ChangeStream(Cursor since) {
+            this.since = since;
+        }
+
+        /**
+         * The events, pulled as the client takes them: each read waits at most one bookmark interval; the stream ends
+         * after an {@link StreamEvent.Expired} event, or fails when the backend does (the client reconnects).
+         * {@code cutOff} closes the client's connection; it runs when the client has taken no event for
+         * {@code store.changes.max-wait}.
+         */
+        public Multi<StreamEvent> events(Runnable cutOff) {
+            AtomicReference<Cursor> at = new AtomicReference<>(since);
+            Demand demand = new Demand();
+            AtomicLong watchdog = new AtomicLong(-1);
+            AtomicBoolean released = new AtomicBoolean();
+            return Multi.createBy().repeating()
+                    .uni(() -> await(at.get(), STREAM_PAGE, bookmarkInterval)
+                            .map(delta -> batch(delta, at))
+                            .onFailure(StoreException.CursorExpired.class)
+                            .recoverWithItem(expired -> List.of(
+                                    new StreamEvent.Expired((StoreException.CursorExpired) expired))))
+                    .whilst(batch -> !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
+                    .onItem().transformToIterable(batch -> batch)
+                    .onItem().invoke(demand::delivered)
+                    .onRequest().invoke(demand::requested)
+                    .onSubscription().invoke(() -> watchdog.set(vertx.setPeriodic(checkEvery(), id -> {
+                        if (demand.starvedFor() > slowClientCutoff.toNanos()) {
+                            LOG.debugf("cutting off a change stream whose client took no event for %s",
+                                    slowClientCutoff);
+                            vertx.cancelTimer(id);
+                            cutOff.run();
+                        }
+                    })))
+                    .onTermination().invoke(() -> {
+                        if (released.compareAndSet(false, true)) {
+                            vertx.cancelTimer(watchdog.get());
+                            waiting.decrementAndGet();
+                        }
+                    });
+        }
+
+        /** How often the watchdog looks at a stream's client: a few times per cutoff. */
+        private long checkEvery() {
+            return Math.max(100, slowClientCutoff.toMillis() / 4);
+        }
+    }
+
+    /** A delta as stream events (a bookmark when it is empty), and the stream's cursor moved past it. */
+    private static List<StreamEvent> batch(Delta delta, AtomicReference<Cursor> at) {
+        at.set(delta.cursor());
+        if (delta.events().isEmpty()) {
+            return List.of(new StreamEvent.Bookmark(delta.cursor()));
+        }
+        List<StreamEvent> events = new ArrayList<>(delta.events().size());
+        for (Change change : delta.events()) {
+            events.add(new StreamEvent.Changed(change, new Cursor(delta.cursor().epoch(), change.sequence())));
+        }
+        return events;
+    }
+
+    /**
+     * Whether the client keeps up: items delivered against items requested. When every requested item has been
+     * delivered, the stream waits for the client to take them; how long it has waited so far is the starvation.
+     */
+    private static final class Demand {
+        private final AtomicLong requested = new AtomicLong();
+        private final AtomicLong delivered = new AtomicLong();
+        private volatile long starvedSince;
+
+        void requested(long count) {
+            requested.accumulateAndGet(count, (now, more) -> now + more < 0 ? Long.MAX_VALUE : now + more);
+            starvedSince = 0;
+        }
+
+        void delivered(StreamEvent event) {
+            if (delivered.incrementAndGet() >= requested.get()) {
+                starvedSince = System.nanoTime();
+            }
+        }
+
+        /** Nanoseconds the stream has waited for the client to take what it was sent; 0 when it is not waiting. */
+        long starvedFor() {
+            long since = starvedSince;
+            return since == 0 ? 0 : System.nanoTime() - since;
+        }
+    }
+}
