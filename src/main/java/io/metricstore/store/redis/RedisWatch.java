@@ -37,6 +37,8 @@ import org.jboss.logging.Logger;
 final class RedisWatch implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisWatch.class);
+    /** How long a subscription attempt may go unconfirmed before it is made again. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Redis client;
     private final String channel;
@@ -55,6 +57,7 @@ final class RedisWatch implements AutoCloseable {
     /** A cursor a check found ahead of the messages; a message must report it before the next check. */
     private volatile Cursor expected;
     private volatile long lastCheckNanos = System.nanoTime();
+    private volatile long attemptNanos;
 
     RedisWatch(Redis client, String channel, Supplier<Cursor> cursor, Duration pollInterval, Duration checkInterval) {
         this.client = client;
@@ -127,37 +130,53 @@ final class RedisWatch implements AutoCloseable {
         return last != null && (!last.epoch().equals(cursor.epoch()) || last.sequence() >= cursor.sequence());
     }
 
+    /**
+     * Opens a connection and subscribes. The subscription counts as up when Redis confirms it (the {@code subscribe}
+     * reply arrives through the handler, like the messages); an attempt unconfirmed after {@link #ATTEMPT_TIMEOUT} is
+     * given up and made again.
+     */
     private void subscribe() {
-        if (!connecting.compareAndSet(false, true)) {
+        if (connecting.get()) {
+            if (System.nanoTime() - attemptNanos > ATTEMPT_TIMEOUT.toNanos()) {
+                RedisConnection stuck = connection;
+                connecting.set(false);
+                drop(stuck, null);
+            }
             return;
         }
+        connecting.set(true);
+        attemptNanos = System.nanoTime();
         client.connect().subscribe().with(opened -> {
             connection = opened;
-            opened.handler(this::message);
+            opened.handler(response -> received(opened, response));
             opened.exceptionHandler(failure -> drop(opened, failure.getMessage()));
             opened.endHandler(() -> drop(opened, "the connection closed"));
-            opened.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe().with(confirmed -> {
-                if (connection != opened) {
-                    return;
-                }
-                subscribed = true;
-                connecting.set(false);
-                lastCheckNanos = System.nanoTime();
-                expected = null;
-                if (everSubscribed) {
-                    LOG.info("the watch subscription is back: changes wake watchers at once again");
-                }
-                everSubscribed = true;
-                // Whatever was published while nobody listened.
-                ScheduledExecutorService polls = timer;
-                if (polls != null && !closed) {
-                    polls.execute(this::poll);
-                }
-            }, failure -> drop(opened, failure.getMessage()));
+            opened.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).subscribe()
+                    .with(written -> { }, failure -> drop(opened, failure.getMessage()));
         }, failure -> {
             connecting.set(false);
             LOG.debugf("watch subscription not opened: %s", failure.getMessage());
         });
+    }
+
+    /** Redis confirmed the subscription on {@code opened}. */
+    private void confirmed(RedisConnection opened) {
+        if (connection != opened || closed) {
+            return;
+        }
+        subscribed = true;
+        connecting.set(false);
+        lastCheckNanos = System.nanoTime();
+        expected = null;
+        if (everSubscribed) {
+            LOG.info("the watch subscription is back: changes wake watchers at once again");
+        }
+        everSubscribed = true;
+        // Whatever was published while nobody listened.
+        ScheduledExecutorService polls = timer;
+        if (polls != null) {
+            polls.execute(this::poll);
+        }
     }
 
     /** Forgets a connection that failed or that this watch gave up; polling takes over until a new one is up. */
@@ -170,16 +189,26 @@ final class RedisWatch implements AutoCloseable {
         subscribed = false;
         connecting.set(false);
         if (wasSubscribed && reason != null && !closed) {
-            LOG.warnf("the watch subscription was lost (%s): polling the feed every %d ms until it is back", reason,
+            // INFO: an outage of Redis is logged once, by the backend; this only says how watchers carry on.
+            LOG.infof("the watch subscription was lost (%s): polling the feed every %d ms until it is back", reason,
                     pollMillis);
         }
         failed.close().subscribe().with(ignored -> { }, ignored -> { });
     }
 
-    /** A published message: RESP2 and RESP3 both deliver {@code message}, the channel and the payload. */
-    private void message(Response response) {
-        if ((response.type() == ResponseType.MULTI || response.type() == ResponseType.PUSH) && response.size() == 3
-                && "message".equals(response.get(0).toString()) && channel.equals(response.get(1).toString())) {
+    /**
+     * What the subscribed connection receives: the confirmation, then the messages. RESP3 delivers them as pushes,
+     * RESP2 as arrays: a kind ({@code subscribe}, {@code message}), the channel and a payload.
+     */
+    private void received(RedisConnection opened, Response response) {
+        if ((response.type() != ResponseType.MULTI && response.type() != ResponseType.PUSH) || response.size() != 3
+                || !channel.equals(response.get(1).toString())) {
+            return;
+        }
+        String kind = response.get(0).toString();
+        if (kind.equals("subscribe")) {
+            confirmed(opened);
+        } else if (kind.equals("message")) {
             parse(response.get(2).toString()).ifPresent(this::report);
         }
     }
