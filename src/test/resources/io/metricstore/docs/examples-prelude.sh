@@ -43,7 +43,8 @@ __finished() {
 }
 
 # curl as the examples call it, recording each request. The options that would take its output away from the
-# record (-o, -O, -w, -D) are refused: an example shows its answer in the comment under it instead.
+# record (-o, -O, -w, -D) are refused: an example shows its answer in the comment under it instead. A stream
+# (text/event-stream) is read until curl's --max-time, which then counts as success.
 curl() {
     local arg
     for arg in "$@"; do
@@ -62,6 +63,11 @@ curl() {
     command curl --max-time 30 "$@" -o "$__record/$n.body" -w '%{http_code}\n%{content_type}\n' \
             > "$__record/$n.meta" || {
         local status=$?
+        # An event stream does not end by itself: reading it for the time --max-time gives is its success.
+        if [[ $status == 28 && "$(sed -n 2p "$__record/$n.meta")" == text/event-stream* ]]; then
+            cat "$__record/$n.body"
+            return 0
+        fi
         [[ -e "$__record/failure" ]] || printf '%s\t%s\t%s\t%s\n' "${BASH_LINENO[0]}" "$status" \
             "$(<"$__record/block")" "curl $* (curl's exit status $status)" > "$__record/failure"
         return "$status"
