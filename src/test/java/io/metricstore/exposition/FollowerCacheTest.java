@@ -229,4 +229,22 @@ class FollowerCacheTest {
         cache.refresh();
         assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("# TYPE fresh untyped\nfresh 1\n");
     }
+
+    @Test
+    void theCopyFollowsTheStoresSignalsWithoutPolling() {
+        FollowerCache cache = new FollowerCache(memory.store, memory.clock, memory.config, new SimpleMeterRegistry(),
+                Runnable::run);
+        cache.follow();
+        assertThat(cache.fresh()).as("caught up once when it starts following").isTrue();
+        memory.scrape(point("signalled", 1));
+        assertThat(render(cache, ExpositionFormat.TEXT, false)).isEqualTo("# TYPE signalled untyped\nsignalled 1\n");
+        memory.store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(),
+                Map.of("signalled", new RawFamily("gauge", "Only a description"))));
+        assertThat(render(cache, ExpositionFormat.TEXT, false))
+                .as("a write of only a family description signals too")
+                .isEqualTo("# HELP signalled Only a description\n# TYPE signalled gauge\nsignalled 1\n");
+        memory.clock.advance(Duration.ofHours(1));
+        memory.store.gc();
+        assertThat(cache.size()).as("the GC's deletion signals").isZero();
+    }
 }
