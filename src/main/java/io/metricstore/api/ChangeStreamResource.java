@@ -27,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
@@ -50,6 +51,9 @@ public class ChangeStreamResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
+    // Events must reach the client as they happen: no cache may keep them, no proxy buffer them (nginx honours this).
+    @ResponseHeader(name = "Cache-Control", value = "no-cache")
+    @ResponseHeader(name = "X-Accel-Buffering", value = "no")
     @Operation(summary = "Stream the changes after a cursor",
             description = "Server-Sent Events: 'change' per series change (data: the event of /changes; id: the "
                     + "cursor after it), 'bookmark' at least every 10 s while idle (data {cursor}; id: that cursor), "

@@ -54,6 +54,8 @@ final class RedisWatch implements AutoCloseable {
     private volatile boolean closed;
     /** The latest cursor reported by a message or a poll. */
     private volatile Cursor seen;
+    /** The latest cursor a message announced. */
+    private volatile Cursor announced;
     /** A cursor a check found ahead of the messages; a message must report it before the next check. */
     private volatile Cursor expected;
     private volatile long lastCheckNanos = System.nanoTime();
@@ -115,19 +117,18 @@ final class RedisWatch implements AutoCloseable {
     private void check() {
         lastCheckNanos = System.nanoTime();
         Cursor missing = expected;
-        if (missing != null && !reported(missing)) {
-            LOG.infof("the watch subscription missed a change; subscribing again");
+        if (missing != null && !covers(announced, missing)) {
+            LOG.info("the watch subscription did not announce a change: subscribing again");
+            expected = null;
             drop(connection, null);
             return;
         }
-        Cursor before = seen;
-        expected = poll().filter(now -> !now.equals(before)).orElse(null);
+        expected = poll().filter(polled -> !covers(announced, polled)).orElse(null);
     }
 
-    /** Whether a message or poll has reported {@code cursor} or a later one. */
-    private boolean reported(Cursor cursor) {
-        Cursor last = seen;
-        return last != null && (!last.epoch().equals(cursor.epoch()) || last.sequence() >= cursor.sequence());
+    /** Whether {@code last} is {@code cursor} or later in the same epoch. */
+    private static boolean covers(Cursor last, Cursor cursor) {
+        return last != null && last.epoch().equals(cursor.epoch()) && last.sequence() >= cursor.sequence();
     }
 
     /**
@@ -209,7 +210,12 @@ final class RedisWatch implements AutoCloseable {
         if (kind.equals("subscribe")) {
             confirmed(opened);
         } else if (kind.equals("message")) {
-            parse(response.get(2).toString()).ifPresent(this::report);
+            parse(response.get(2).toString()).ifPresent(cursor -> {
+                if (announced == null || !covers(announced, cursor)) {
+                    announced = cursor;
+                }
+                report(cursor);
+            });
         }
     }
 
