@@ -1,5 +1,6 @@
 package io.metricstore.watch;
 
+import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.StoreException;
@@ -12,7 +13,9 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -55,6 +58,8 @@ public class FeedWatch {
     private final Duration slowClientCutoff;
     private final AtomicInteger waiting = new AtomicInteger();
     private final ConcurrentHashMap<Position, Group> groups = new ConcurrentHashMap<>();
+    /** Set when this replica starts shutting down: waits end, and no new one starts. */
+    private volatile boolean closing;
 
     @Inject
     public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, MeterRegistry registry) {
@@ -102,10 +107,30 @@ public class FeedWatch {
     }
 
     private void admit() {
+        if (closing) {
+            throw new BackendUnavailableException("this replica is shutting down: long-polls and streams are served "
+                    + "by the other replicas", null, Duration.ofSeconds(1));
+        }
         if (waiting.incrementAndGet() > maxWaiters) {
             waiting.decrementAndGet();
             throw new TooManyWaiters(maxWaiters);
         }
+    }
+
+    /**
+     * When shutdown begins (readiness turns DOWN, and the replica still serves for {@code quarkus.shutdown.delay}),
+     * every wait ends at once and streams end after a last bookmark, so that their clients go to another replica
+     * instead of holding this one's shutdown up to {@code quarkus.shutdown.timeout}.
+     */
+    void onShutdown(@Observes ShutdownDelayInitiatedEvent event) {
+        close();
+    }
+
+    /** Ends every wait (an empty answer at its cursor) and every stream; new ones are refused (503). */
+    public void close() {
+        closing = true;
+        groups.values().forEach(group -> group.waiters.forEach(
+                waiter -> waiter.settle(new Delta(waiter.at.since(), List.of(), false), null)));
     }
 
     /** A signal from the backend: every group whose cursor it passed reads the feed. */
@@ -176,6 +201,10 @@ public class FeedWatch {
             });
             timer = vertx.setTimer(Math.max(1, wait.toMillis()),
                     id -> settle(new Delta(at.since(), List.of(), false), null));
+            if (closing) {
+                settle(new Delta(at.since(), List.of(), false), null);
+                return;
+            }
             try {
                 Delta now = store.changes(at.since(), at.limit());
                 if (!now.events().isEmpty()) {
@@ -240,7 +269,8 @@ public class FeedWatch {
 
         /**
          * The events, pulled as the client takes them: each read waits at most one bookmark interval; the stream ends
-         * after an {@link StreamEvent.Expired} event, or fails when the backend does (the client reconnects).
+         * after an {@link StreamEvent.Expired} event or when the replica shuts down, and fails when the backend does
+         * (the client reconnects).
          * {@code cutOff} closes the client's connection; it runs when the client has taken no event for
          * {@code store.changes.max-wait}.
          */
@@ -255,7 +285,7 @@ public class FeedWatch {
                             .onFailure(StoreException.CursorExpired.class)
                             .recoverWithItem(expired -> List.of(
                                     new StreamEvent.Expired((StoreException.CursorExpired) expired))))
-                    .whilst(batch -> !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
+                    .whilst(batch -> !closing && !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
                     .onItem().transformToIterable(batch -> batch)
                     .onItem().invoke(demand::delivered)
                     .onRequest().invoke(demand::requested)
