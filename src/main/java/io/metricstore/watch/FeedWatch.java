@@ -201,6 +201,11 @@ public class FeedWatch {
             });
             timer = vertx.setTimer(Math.max(1, wait.toMillis()),
                     id -> settle(new Delta(at.since(), List.of(), false), null));
+            if (settled.get()) {
+                // A group read answered it between joining and now, before there was a timer to cancel.
+                vertx.cancelTimer(timer);
+                return;
+            }
             if (closing) {
                 settle(new Delta(at.since(), List.of(), false), null);
                 return;
@@ -269,8 +274,8 @@ public class FeedWatch {
 
         /**
          * The events, pulled as the client takes them: each read waits at most one bookmark interval; the stream ends
-         * after an {@link StreamEvent.Expired} event or when the replica shuts down, and fails when the backend does
-         * (the client reconnects).
+         * after an {@link StreamEvent.Expired} event, when the replica shuts down, and when the backend fails (the
+         * client reconnects).
          * {@code cutOff} closes the client's connection; it runs when the client has taken no event for
          * {@code store.changes.max-wait}.
          */
@@ -284,8 +289,11 @@ public class FeedWatch {
                             .map(delta -> batch(delta, at))
                             .onFailure(StoreException.CursorExpired.class)
                             .recoverWithItem(expired -> List.of(
-                                    new StreamEvent.Expired((StoreException.CursorExpired) expired))))
-                    .whilst(batch -> !closing && !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
+                                    new StreamEvent.Expired((StoreException.CursorExpired) expired)))
+                            // The backend failed: end the stream; the client's reconnection learns why (503).
+                            .onFailure(BackendUnavailableException.class).recoverWithItem(List.of()))
+                    .whilst(batch -> !closing && !batch.isEmpty()
+                            && !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
                     .onItem().transformToIterable(batch -> batch)
                     .onItem().invoke(demand::delivered)
                     .onRequest().invoke(demand::requested)
