@@ -39,8 +39,9 @@ class RedisWatchContractTest extends WatchContract {
     }
 
     /**
-     * A message may be told twice: when a poll (at the start of the subscription) reports its cursor first; and on
-     * the three-node Cluster a repeated message was seen now and then.
+     * A write may be told twice: by a poll (when the watch starts and when its subscription is confirmed) that read
+     * the cursor after the write and reported it before the write's message arrived, then by the message. The poll
+     * when the watch starts may be slow (its first script call), so the repeat may come long after the write.
      */
     @Override
     protected boolean repeatsSignals() {
