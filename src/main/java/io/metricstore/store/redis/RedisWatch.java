@@ -52,10 +52,11 @@ final class RedisWatch implements AutoCloseable {
     private volatile boolean subscribed;
     private volatile boolean everSubscribed;
     private volatile boolean closed;
+    private volatile boolean refusalLogged;
     /** The latest cursor reported by a message or a poll. */
     private volatile Cursor seen;
-    /** The latest cursor a message announced. */
-    private volatile Cursor announced;
+    /** The latest cursor a message carried: what the liveness check asks of the subscription. */
+    private volatile Cursor heard;
     /** A cursor a check found ahead of the messages; a message must report it before the next check. */
     private volatile Cursor expected;
     private volatile long lastCheckNanos = System.nanoTime();
@@ -103,7 +104,8 @@ final class RedisWatch implements AutoCloseable {
     private Optional<Cursor> poll() {
         try {
             Cursor now = cursor.get();
-            if (!now.equals(seen)) {
+            // Only a cursor after the last report: a slow poll must not report a cursor older than a message did.
+            if (newer(now)) {
                 report(now);
             }
             return Optional.of(now);
@@ -117,18 +119,32 @@ final class RedisWatch implements AutoCloseable {
     private void check() {
         lastCheckNanos = System.nanoTime();
         Cursor missing = expected;
-        if (missing != null && !covers(announced, missing)) {
-            LOG.info("the watch subscription did not announce a change: subscribing again");
-            expected = null;
+        // Asked of the messages alone: the poll below reports what it finds itself, so seen always covers it.
+        if (missing != null && !heard(missing)) {
+            LOG.infof("the watch subscription missed a change; subscribing again");
             drop(connection, null);
             return;
         }
-        expected = poll().filter(polled -> !covers(announced, polled)).orElse(null);
+        Cursor before = seen;
+        expected = poll().filter(now -> !now.equals(before)).orElse(null);
     }
 
-    /** Whether {@code last} is {@code cursor} or later in the same epoch. */
-    private static boolean covers(Cursor last, Cursor cursor) {
-        return last != null && last.epoch().equals(cursor.epoch()) && last.sequence() >= cursor.sequence();
+    /** Whether a message has carried {@code cursor} or a later one (or one of another epoch). */
+    private boolean heard(Cursor cursor) {
+        Cursor last = heard;
+        return last != null && (!last.epoch().equals(cursor.epoch()) || last.sequence() >= cursor.sequence());
+    }
+
+    /** Whether {@code cursor} is after every cursor reported, or of another epoch. */
+    private boolean newer(Cursor cursor) {
+        Cursor last = seen;
+        return last == null || !last.epoch().equals(cursor.epoch()) || last.sequence() < cursor.sequence();
+    }
+
+    /** Whether a message or poll has reported a cursor after {@code cursor}, in its epoch. */
+    private boolean older(Cursor cursor) {
+        Cursor last = seen;
+        return last != null && last.epoch().equals(cursor.epoch()) && last.sequence() > cursor.sequence();
     }
 
     /**
@@ -166,6 +182,7 @@ final class RedisWatch implements AutoCloseable {
             return;
         }
         subscribed = true;
+        refusalLogged = false;
         connecting.set(false);
         lastCheckNanos = System.nanoTime();
         expected = null;
@@ -202,6 +219,12 @@ final class RedisWatch implements AutoCloseable {
      * RESP2 as arrays: a kind ({@code subscribe}, {@code message}), the channel and a payload.
      */
     private void received(RedisConnection opened, Response response) {
+        if (response.type() == ResponseType.ERROR) {
+            // A refused SUBSCRIBE (NOPERM: an ACL without the channel or the command) is answered by an error, not a
+            // confirmation: try again at the polling pace instead of waiting out the attempt's timeout.
+            refused(opened, response.toString());
+            return;
+        }
         if ((response.type() != ResponseType.MULTI && response.type() != ResponseType.PUSH) || response.size() != 3
                 || !channel.equals(response.get(1).toString())) {
             return;
@@ -210,13 +233,28 @@ final class RedisWatch implements AutoCloseable {
         if (kind.equals("subscribe")) {
             confirmed(opened);
         } else if (kind.equals("message")) {
-            parse(response.get(2).toString()).ifPresent(cursor -> {
-                if (announced == null || !covers(announced, cursor)) {
-                    announced = cursor;
+            // A message older than a report (a poll's) is late news; one at the same cursor is told again (a write of
+            // only family descriptions repeats the cursor).
+            parse(response.get(2).toString()).ifPresent(now -> {
+                heard = now;
+                if (!older(now)) {
+                    report(now);
                 }
-                report(cursor);
             });
         }
+    }
+
+    /** Redis answered the attempt on {@code opened} with an error; said once until a subscription is confirmed. */
+    private void refused(RedisConnection opened, String error) {
+        if (connection != opened || closed) {
+            return;
+        }
+        if (!refusalLogged) {
+            refusalLogged = true;
+            LOG.warnf("Redis refused the watch subscription to %s (%s): watchers poll the feed every %d ms instead "
+                    + "(the README's ACL line allows it)", channel, error, pollMillis);
+        }
+        drop(opened, null);
     }
 
     /** {@code feed <epoch> <sequence>}; anything else is ignored (a later version may publish more kinds). */
@@ -234,8 +272,7 @@ final class RedisWatch implements AutoCloseable {
 
     /** Tells the listeners; a message of a write of only family descriptions repeats the cursor, and is told too. */
     private void report(Cursor now) {
-        Cursor last = seen;
-        if (last == null || !last.epoch().equals(now.epoch()) || last.sequence() < now.sequence()) {
+        if (newer(now)) {
             seen = now;
         }
         listeners.forEach(listener -> listener.accept(now));

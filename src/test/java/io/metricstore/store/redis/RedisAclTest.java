@@ -19,6 +19,7 @@ import io.metricstore.PackagedJar;
 import io.metricstore.exposition.FollowerCache;
 import io.metricstore.store.MutableClock;
 import io.metricstore.store.StoreConfig;
+import io.metricstore.watch.FeedWatch;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -35,6 +36,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -155,6 +158,9 @@ class RedisAclTest {
     @Inject
     StoreConfig config;
 
+    @Inject
+    FeedWatch feedWatch;
+
     @Test
     void everyScriptRunsAsTheReadmeUserAndRedisRefusesNothing() {
         // A namespace without state, so that the first read creates its epoch (init.lua).
@@ -256,10 +262,13 @@ class RedisAclTest {
         try {
             problem(post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":1}")), 503,
                     "backend-unavailable").body("detail", containsString("can't run this command"));
+            // Redis 7 names the context lua; 6.2 names it multi once the script has written (it wraps the script's
+            // effects in MULTI for the replica and the append-only file), as here the ZREM of a new series' tombstone.
             assertThat(redis.aclLog()).anySatisfy(entry -> assertThat(entry)
                     .containsEntry("username", redis.user().name())
-                    .containsEntry("context", "lua")
-                    .containsEntry("object", "hset"));
+                    .containsEntry("object", "hset")
+                    .satisfies(refused -> assertThat(refused.get("context")).isIn("lua", "multi"))
+                    .satisfies(refused -> assertThat(refused.get("client-info").toString()).contains(" cmd=eval")));
         } finally {
             redis.user().createOn(redis.primary());
         }
@@ -273,16 +282,17 @@ class RedisAclTest {
         assertThat(users).anySatisfy(user -> assertThat(user).startsWith("user " + redis.user().name() + " on ")
                 .contains("~{metric-store}:*").contains("-@all").doesNotContain("+@all"));
         Map<String, Object> rules = fields((List<?>) redis.primary().call("ACL", "GETUSER", redis.user().name()));
-        // No pub/sub channels: Redis 6.2 lists them, Redis 7 describes them in a string.
+        // The namespace's watch channel only: Redis 6.2 lists channels, Redis 7 describes them in a string.
         assertThat(rules.get("channels")).satisfiesAnyOf(
-                channels -> assertThat(channels).isEqualTo(""),
-                channels -> assertThat(channels).isEqualTo(List.of()));
+                channels -> assertThat(channels).isEqualTo("&{metric-store}:watch"),
+                channels -> assertThat(channels).isEqualTo(List.of("{metric-store}:watch")));
 
         assertThat(redis.asUser("PING")).isEqualTo("PONG");
         redis.asUser("GET", "{metric-store}:seq");
         for (String[] command : List.of(new String[] {"FLUSHALL"}, new String[] {"CONFIG", "GET", "*"},
                 new String[] {"KEYS", "*"}, new String[] {"SET", "outside", "1"},
-                new String[] {"SET", "{other-namespace}:seq", "1"})) {
+                new String[] {"SET", "{other-namespace}:seq", "1"}, new String[] {"PUBLISH", "other-channel", "x"},
+                new String[] {"PUBLISH", "{other-namespace}:watch", "x"})) {
             assertThatThrownBy(() -> redis.asUser(command)).as(String.join(" ", command))
                     .isInstanceOf(Resp.ErrorReply.class).hasMessageStartingWith("NOPERM");
         }
@@ -290,6 +300,33 @@ class RedisAclTest {
         assertThatThrownBy(() -> redis.asUser("EVAL", "return redis.call('GET', 'outside')", "0"))
                 .isInstanceOf(Resp.ErrorReply.class).hasMessageContaining("can't access");
         assertThat(redis.primary().call("EXISTS", "outside", "{other-namespace}:seq")).isEqualTo(0L);
+    }
+
+    /**
+     * The watch works as the README's user: the application's subscription to its namespace's channel is up on a
+     * connection of that user, and a long-poll is woken by a write at once (the scripts' {@code PUBLISH} is allowed
+     * too), with nothing in the {@code ACL LOG}. Redis 7 denies every channel the line does not name.
+     */
+    @Test
+    void theWatchSubscribesAndWakesLongPollsAsTheReadmeUser() throws Exception {
+        redis.primary().call("ACL", "LOG", "RESET");
+        PackagedJar.await(() -> Long.valueOf(1).equals(((List<?>) redis.primary()
+                        .call("PUBSUB", "NUMSUB", "{metric-store}:watch")).get(1)), Duration.ofSeconds(30),
+                "the application subscribed to its watch channel");
+        assertThat(((String) redis.primary().call("CLIENT", "LIST", "TYPE", "pubsub")).lines())
+                .as("the subscribed connection").anyMatch(client -> client.contains(" user=" + redis.user().name() + " ")
+                        && client.contains(" sub=1 "));
+        String since = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        CompletableFuture<ValidatableResponse> longPoll = CompletableFuture.supplyAsync(() -> given()
+                .queryParam("since", since).queryParam("wait", "10s").when().get("/api/v1/changes").then());
+        PackagedJar.await(() -> feedWatch.waiting() >= 1, Duration.ofSeconds(10), "the long-poll waiting");
+        String name = unique("acl_watch");
+        post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":1}")).statusCode(200);
+        long written = System.nanoTime();
+        longPoll.get(10, TimeUnit.SECONDS).statusCode(200).body("events.id", contains(name));
+        // Woken by the message: while the subscription is up the watch polls nothing (it checks every 10 s).
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written)).isLessThan(5000);
+        assertThat(redis.aclLog()).as("what Redis refused the README's user").isEmpty();
     }
 
     /** Readiness, in one place: the probes may move to the management interface. */

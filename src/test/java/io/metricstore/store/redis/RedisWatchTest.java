@@ -1,0 +1,252 @@
+package io.metricstore.store.redis;
+
+import static io.metricstore.api.ApiTest.unique;
+import static io.metricstore.store.TestStore.point;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.metricstore.Management;
+import io.metricstore.PackagedJar;
+import io.metricstore.store.StoreConfig;
+import io.metricstore.store.TestStore;
+import io.metricstore.store.model.Cursor;
+import io.metricstore.watch.FeedWatch;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Redis watch across replicas and faults: two backends on one namespace play two replicas (A writes, B
+ * watches), on a server of this test's own that it may kill and start again. B polls every 200 ms while its
+ * subscription is down and never while it is up (its liveness check is an hour away), so a signal that arrives while
+ * B is subscribed came through the subscription.
+ */
+@QuarkusTest
+@TestProfile(RedisFaultTest.FastRecovery.class)
+class RedisWatchTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    @RedisControl.Inject
+    RedisControl server;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    RedisContractBackends backends;
+
+    @Inject
+    StoreConfig appConfig;
+
+    @Inject
+    FeedWatch feedWatch;
+
+    private final List<RedisBackend> opened = new ArrayList<>();
+    private final BlockingQueue<Cursor> signals = new LinkedBlockingQueue<>();
+    private String namespace;
+    private TestStore a;
+    private TestStore b;
+
+    @BeforeEach
+    void twoReplicas() throws InterruptedException {
+        awaitReady();
+        namespace = "watch-" + unique("ns");
+        a = replica(namespace);
+        b = replica(namespace);
+        b.backend.watch(signals::add);
+        awaitSubscribers(namespace, 1);
+        // Whatever B reported while it started is behind this write's signal.
+        awaitSignal(write(a, "warm_up"));
+        signals.clear();
+    }
+
+    @AfterEach
+    void closeReplicas() {
+        opened.forEach(RedisBackend::close);
+    }
+
+    @Test
+    void aWriteThroughOneReplicaSignalsTheOther() throws InterruptedException {
+        for (int i = 0; i < 5; i++) {
+            Cursor written = write(a, "shared");
+            assertThat(nextSignal()).isEqualTo(written);
+        }
+    }
+
+    /**
+     * With its subscription killed and refused, B still hears of every write (by polling); once Redis takes it again
+     * B subscribes by itself, and hears of every later write through it.
+     */
+    @Test
+    void aKilledSubscriptionIsReplacedAndNoWriteIsMissed() throws InterruptedException {
+        redis.execute("ACL", "SETUSER", "default", "-subscribe");
+        try {
+            assertThat(redis.execute("CLIENT", "KILL", "TYPE", "pubsub").toLong()).isGreaterThanOrEqualTo(1);
+            for (int i = 0; i < 3; i++) {
+                Cursor written = write(a, "while_polling");
+                awaitSignal(written);
+            }
+            assertThat(subscribers(namespace)).as("subscribers while SUBSCRIBE is refused").isZero();
+        } finally {
+            redis.execute("ACL", "SETUSER", "default", "+subscribe");
+        }
+        awaitSubscribers(namespace, 1);
+        assertThat(redis.execute("CLIENT", "LIST", "TYPE", "pubsub").toString().lines())
+                .as("pub/sub connections").isNotEmpty();
+        for (int i = 0; i < 5; i++) {
+            Cursor written = write(a, "subscribed_again");
+            awaitSignal(written);
+            assertThat(subscribers(namespace)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * After Redis restarts, B and the application resubscribe by themselves: a write through A reaches B, and a
+     * long-poll on the application started after that is woken by a write through another backend.
+     */
+    @Test
+    void afterARestartWatchersRecoverByThemselves() throws Exception {
+        Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
+        server.kill();
+        server.start();
+        awaitReady();
+        awaitSubscribers(namespace, 1);
+        awaitSignal(write(a, "after_restart"));
+
+        awaitSubscribers(appConfig.namespace(), 1);
+        TestStore other = replica(appConfig.namespace());
+        // The first write after the restart starts a new epoch, which expires the cursors from before (410).
+        write(other, "new_epoch");
+        String since = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
+        CompletableFuture<ExtractableResponse<Response>> longPoll = CompletableFuture.supplyAsync(() -> given()
+                .queryParam("since", since).queryParam("wait", "10s")
+                .when().get("/api/v1/changes").then().statusCode(200).extract());
+        PackagedJar.await(() -> feedWatch.waiting() >= 1, DEADLINE, "the long-poll waiting");
+        long start = System.nanoTime();
+        String name = shortUnique("woken");
+        other.scrape(point(name, 1));
+        ExtractableResponse<Response> answer = longPoll.get(10, TimeUnit.SECONDS);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(answer.<List<String>>path("events.id")).contains(name);
+        // Woken by the write, long before the wait ends.
+        assertThat(tookMillis).as("ms from the write to the answer").isLessThan(5000);
+    }
+
+    /**
+     * A subscription that stays up but hears nothing (here: to a channel nobody publishes on, as a half-open
+     * connection would) is noticed by the liveness check: the check's poll reports the change, and when no message
+     * has carried it by the next check the watch subscribes again.
+     */
+    @Test
+    void aSubscriptionThatHearsNothingIsReplaced() throws InterruptedException {
+        List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger watchLog = Logger.getLogger(RedisWatch.class.getName());
+        watchLog.addHandler(capture);
+        BlockingQueue<Cursor> deafSignals = new LinkedBlockingQueue<>();
+        try (RedisWatch deaf = new RedisWatch(redis.getReactive().getRedis(), "{" + namespace + "}:nobody-publishes",
+                b.backend::cursor, Duration.ofMillis(200), Duration.ofSeconds(1))) {
+            deaf.add(deafSignals::add);
+            PackagedJar.await(deaf::subscribed, DEADLINE, "the deaf watch subscribed");
+            Cursor written = write(a, "unheard");
+            PackagedJar.await(() -> deafSignals.contains(written), DEADLINE, "the check's poll reporting the write");
+            PackagedJar.await(() -> logged.stream().anyMatch(record -> record.getMessage().contains("missed a change")),
+                    DEADLINE, "the watch noticing that its subscription missed the write");
+            PackagedJar.await(deaf::subscribed, DEADLINE, "the deaf watch subscribed again");
+        } finally {
+            watchLog.removeHandler(capture);
+        }
+    }
+
+    // ---- helpers
+
+    /**
+     * A backend on {@code namespace} that polls every 200 ms while unsubscribed, and checks once an hour; its cap is
+     * far above what other tests leave in the application's namespace.
+     */
+    private TestStore replica(String namespace) {
+        return new TestStore(Instant.now().truncatedTo(ChronoUnit.SECONDS), config -> {
+            RedisBackend backend = (RedisBackend) backends.backend(config);
+            opened.add(backend);
+            return backend;
+        }, "store.namespace", namespace, "store.max-replica-skew", "3650d", "store.max-series", "1000000",
+                "store.exposition.refresh", "200ms", "store.changes.bookmark-interval", "1h");
+    }
+
+    /** Writes a new series named after {@code prefix} (names are short: the test stores allow 40 characters). */
+    private static Cursor write(TestStore replica, String prefix) {
+        return replica.scrape(point(shortUnique(prefix), 1)).cursor();
+    }
+
+    private static String shortUnique(String prefix) {
+        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private Cursor nextSignal() throws InterruptedException {
+        Cursor next = signals.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(next).as("a signal within %s", DEADLINE).isNotNull();
+        return next;
+    }
+
+    /** Waits for a signal of {@code cursor} or a later one, skipping older ones. */
+    private void awaitSignal(Cursor cursor) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            Cursor next = signals.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertThat(next).as("a signal of %s within %s", cursor, DEADLINE).isNotNull();
+            if (next.epoch().equals(cursor.epoch()) && next.sequence() >= cursor.sequence()) {
+                return;
+            }
+        }
+    }
+
+    /** How many connections subscribe to the watch channel of {@code namespace}. */
+    private long subscribers(String namespace) {
+        io.vertx.mutiny.redis.client.Response reply = redis.execute("PUBSUB", "NUMSUB", new RedisKeys(namespace).watch);
+        return reply.get(1).toLong();
+    }
+
+    private void awaitSubscribers(String namespace, long count) throws InterruptedException {
+        PackagedJar.await(() -> subscribers(namespace) == count, DEADLINE,
+                count + " subscriber(s) of " + namespace + "'s watch channel");
+    }
+
+    private static void awaitReady() throws InterruptedException {
+        PackagedJar.await(() -> PackagedJar.answers(Management.url("/q/health/ready"), 200), DEADLINE, "readiness");
+    }
+}
