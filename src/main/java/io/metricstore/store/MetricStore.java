@@ -12,7 +12,9 @@ import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Snapshot;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -139,6 +141,11 @@ public class MetricStore {
     /** See {@link StoreBackend#watch}. */
     public void watch(Consumer<Cursor> listener) {
         backend.watch(listener);
+    }
+
+    /** Before the clients close: a subscription ended by the application is no loss to report. */
+    void onStop(@Observes ShutdownEvent event) {
+        backend.stopWatching();
     }
 
     /**

@@ -134,6 +134,10 @@ public interface StoreBackend {
      */
     void watch(Consumer<Cursor> listener);
 
+    /** Stops telling the listeners, when the application stops (a shared backend ends its subscription). */
+    default void stopWatching() {
+    }
+
     /** The state of the backend's circuit breaker, for readiness and telemetry; empty when it has none. */
     default Optional<CircuitState> circuit() {
         return Optional.empty();

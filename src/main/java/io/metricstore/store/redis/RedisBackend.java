@@ -31,7 +31,6 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -322,8 +321,8 @@ public class RedisBackend implements StoreBackend {
     }
 
     /** Ends the watch subscription (its connection and its thread). */
-    @PreDestroy
-    public void close() {
+    @Override
+    public void stopWatching() {
         watch.close();
     }
 

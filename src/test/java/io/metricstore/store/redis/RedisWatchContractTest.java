@@ -51,6 +51,6 @@ class RedisWatchContractTest extends WatchContract {
     /** Each backend holds a subscription, a connection and a thread: end them with the test. */
     @AfterEach
     void closeBackends() {
-        opened.forEach(RedisBackend::close);
+        opened.forEach(RedisBackend::stopWatching);
     }
 }

@@ -84,7 +84,7 @@ class RedisWatchTest {
 
     @AfterEach
     void closeReplicas() {
-        opened.forEach(RedisBackend::close);
+        opened.forEach(RedisBackend::stopWatching);
     }
 
     @Test
