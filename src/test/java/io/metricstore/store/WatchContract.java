@@ -12,9 +12,6 @@ import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +31,7 @@ public abstract class WatchContract extends BackendContract {
     /** How long a signal may take: a shared backend that lost its subscription still polls within this. */
     protected static final Duration SIGNAL_DEADLINE = Duration.ofSeconds(10);
 
-    protected final BlockingQueue<Cursor> signals = new LinkedBlockingQueue<>();
+    protected final Signals signals = new Signals(SIGNAL_DEADLINE);
     /** The signal {@link #nextSignal} returned last. */
     private Cursor last;
 
@@ -48,10 +45,10 @@ public abstract class WatchContract extends BackendContract {
 
     @BeforeEach
     void watching() throws InterruptedException {
-        backend.watch(signals::add);
-        awaitSignal(scrape(point("watch_warm_up", 1)).cursor());
+        backend.watch(signals);
+        signals.await(scrape(point("watch_warm_up", 1)).cursor());
         last = scrape(point("watch_warm_up", 2)).cursor();
-        awaitSignal(last);
+        signals.await(last);
         signals.clear();
     }
 
@@ -70,8 +67,7 @@ public abstract class WatchContract extends BackendContract {
         Cursor before = store.cursor();
         store.write(new WriteBatch(RuntimeRole.LEADER, WriteSource.LEADER_SCRAPE, List.of(),
                 Map.of("described", new RawFamily("counter", "Only a description"))));
-        Cursor signal = signals.poll(SIGNAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(signal).as("a signal within %s", SIGNAL_DEADLINE).isEqualTo(before);
+        assertThat(signals.next()).isEqualTo(before);
         assertThat(store.families()).extracting(Family::name).contains("described");
     }
 
@@ -101,27 +97,13 @@ public abstract class WatchContract extends BackendContract {
                 tuple("old", true), tuple("older", true), tuple("watch_warm_up", true));
     }
 
-    /** The next signal, within {@link #SIGNAL_DEADLINE} (not a repeat of the last one, see {@link #repeatsSignals}). */
+    /** The next signal (not a repeat of the last one, see {@link #repeatsSignals}). */
     protected Cursor nextSignal() throws InterruptedException {
-        long deadline = System.nanoTime() + SIGNAL_DEADLINE.toNanos();
         Cursor next;
         do {
-            next = signals.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(next).as("a signal within %s", SIGNAL_DEADLINE).isNotNull();
+            next = signals.next();
         } while (repeatsSignals() && next.equals(last));
         last = next;
         return next;
-    }
-
-    /** Waits for a signal of {@code cursor}, skipping any other. */
-    protected void awaitSignal(Cursor cursor) throws InterruptedException {
-        long deadline = System.nanoTime() + SIGNAL_DEADLINE.toNanos();
-        while (true) {
-            Cursor next = signals.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(next).as("a signal of %s within %s", cursor, SIGNAL_DEADLINE).isNotNull();
-            if (next.equals(cursor)) {
-                return;
-            }
-        }
     }
 }

@@ -83,6 +83,11 @@ final class RedisWatch implements AutoCloseable {
         }
     }
 
+    /** Whether the subscription is up (else the cursor is polled). */
+    boolean subscribed() {
+        return subscribed;
+    }
+
     private void tick() {
         if (closed) {
             return;

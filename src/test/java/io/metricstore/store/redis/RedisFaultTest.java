@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 
+import io.metricstore.LogCapture;
 import io.metricstore.Management;
 import io.metricstore.PackagedJar;
 import io.metricstore.exposition.FollowerCache;
@@ -35,10 +36,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,23 +86,8 @@ class RedisFaultTest {
         Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
         String name = unique("before_crash");
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":7}")).statusCode(200);
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger backendLog = Logger.getLogger(RedisBackend.class.getName());
-        backendLog.addHandler(capture);
+        LogCapture backendLog = LogCapture.of(RedisBackend.class);
+        List<LogRecord> logged = backendLog.records();
         server.kill();
         try {
             problem(post("/api/v1/points", scrape("{\"name\":\"during_outage\",\"value\":1}")), 503, "backend-unavailable")
@@ -130,7 +113,7 @@ class RedisFaultTest {
         given().queryParam("name", name).when().get("/api/v1/series").then().statusCode(200)
                 .body("series[0].value", equalTo(7.0f));
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":8}")).statusCode(200);
-        backendLog.removeHandler(capture);
+        backendLog.close();
         // One line when the outage starts, with its reason, and one when it ends: none per failed request or probe.
         assertThat(logged).extracting(LogRecord::getLevel, record -> record.getMessage().startsWith("Redis is"))
                 .containsExactly(tuple(org.jboss.logmanager.Level.WARN, true), tuple(org.jboss.logmanager.Level.INFO, true));

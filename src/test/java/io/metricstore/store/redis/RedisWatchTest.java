@@ -5,8 +5,10 @@ import static io.metricstore.store.TestStore.point;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.metricstore.LogCapture;
 import io.metricstore.Management;
 import io.metricstore.PackagedJar;
+import io.metricstore.store.Signals;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.TestStore;
 import io.metricstore.store.model.Cursor;
@@ -23,14 +25,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +60,7 @@ class RedisWatchTest {
     FeedWatch feedWatch;
 
     private final List<RedisBackend> opened = new ArrayList<>();
-    private final BlockingQueue<Cursor> signals = new LinkedBlockingQueue<>();
+    private final Signals signals = new Signals(DEADLINE);
     private String namespace;
     private TestStore a;
     private TestStore b;
@@ -75,10 +71,10 @@ class RedisWatchTest {
         namespace = "watch-" + unique("ns");
         a = replica(namespace);
         b = replica(namespace);
-        b.backend.watch(signals::add);
+        b.backend.watch(signals);
         awaitSubscribers(namespace, 1);
         // Whatever B reported while it started is behind this write's signal.
-        awaitSignal(write(a, "warm_up"));
+        signals.await(write(a, "warm_up"));
         signals.clear();
     }
 
@@ -91,7 +87,7 @@ class RedisWatchTest {
     void aWriteThroughOneReplicaSignalsTheOther() throws InterruptedException {
         for (int i = 0; i < 5; i++) {
             Cursor written = write(a, "shared");
-            assertThat(nextSignal()).isEqualTo(written);
+            assertThat(signals.next()).isEqualTo(written);
         }
     }
 
@@ -106,7 +102,7 @@ class RedisWatchTest {
             assertThat(redis.execute("CLIENT", "KILL", "TYPE", "pubsub").toLong()).isGreaterThanOrEqualTo(1);
             for (int i = 0; i < 3; i++) {
                 Cursor written = write(a, "while_polling");
-                awaitSignal(written);
+                signals.await(written);
             }
             assertThat(subscribers(namespace)).as("subscribers while SUBSCRIBE is refused").isZero();
         } finally {
@@ -117,7 +113,7 @@ class RedisWatchTest {
                 .as("pub/sub connections").isNotEmpty();
         for (int i = 0; i < 5; i++) {
             Cursor written = write(a, "subscribed_again");
-            awaitSignal(written);
+            signals.await(written);
             assertThat(subscribers(namespace)).isEqualTo(1);
         }
     }
@@ -133,7 +129,7 @@ class RedisWatchTest {
         server.start();
         awaitReady();
         awaitSubscribers(namespace, 1);
-        awaitSignal(write(a, "after_restart"));
+        signals.await(write(a, "after_restart"));
 
         awaitSubscribers(appConfig.namespace(), 1);
         TestStore other = replica(appConfig.namespace());
@@ -161,35 +157,19 @@ class RedisWatchTest {
      */
     @Test
     void aSubscriptionThatHearsNothingIsReplaced() throws InterruptedException {
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger watchLog = Logger.getLogger(RedisWatch.class.getName());
-        watchLog.addHandler(capture);
-        BlockingQueue<Cursor> deafSignals = new LinkedBlockingQueue<>();
+        LogCapture watchLog = LogCapture.of(RedisWatch.class);
+        Signals deafSignals = new Signals(DEADLINE);
         try (RedisWatch deaf = new RedisWatch(redis.getReactive().getRedis(), "{" + namespace + "}:nobody-publishes",
                 b.backend::cursor, Duration.ofMillis(200), Duration.ofSeconds(1))) {
-            deaf.add(deafSignals::add);
+            deaf.add(deafSignals);
             PackagedJar.await(deaf::subscribed, DEADLINE, "the deaf watch subscribed");
             Cursor written = write(a, "unheard");
-            PackagedJar.await(() -> deafSignals.contains(written), DEADLINE, "the check's poll reporting the write");
-            PackagedJar.await(() -> logged.stream().anyMatch(record -> record.getMessage().contains("missed a change")),
-                    DEADLINE, "the watch noticing that its subscription missed the write");
+            deafSignals.await(written);
+            PackagedJar.await(() -> watchLog.contains("missed a change"), DEADLINE,
+                    "the watch noticing that its subscription missed the write");
             PackagedJar.await(deaf::subscribed, DEADLINE, "the deaf watch subscribed again");
         } finally {
-            watchLog.removeHandler(capture);
+            watchLog.close();
         }
     }
 
@@ -215,24 +195,6 @@ class RedisWatchTest {
 
     private static String shortUnique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private Cursor nextSignal() throws InterruptedException {
-        Cursor next = signals.poll(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(next).as("a signal within %s", DEADLINE).isNotNull();
-        return next;
-    }
-
-    /** Waits for a signal of {@code cursor} or a later one, skipping older ones. */
-    private void awaitSignal(Cursor cursor) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            Cursor next = signals.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            assertThat(next).as("a signal of %s within %s", cursor, DEADLINE).isNotNull();
-            if (next.epoch().equals(cursor.epoch()) && next.sequence() >= cursor.sequence()) {
-                return;
-            }
-        }
     }
 
     /** How many connections subscribe to the watch channel of {@code namespace}. */
