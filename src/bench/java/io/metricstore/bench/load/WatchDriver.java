@@ -138,15 +138,9 @@ public final class WatchDriver {
                     Samples millis = new Samples();
                     int missed = 0;
                     Random pauses = new Random(14);
-                    double cpuA = a.cpuSeconds();
-                    double cpuB = b.cpuSeconds();
                     try (HttpConnection writer = new HttpConnection(a.port());
                             HttpConnection reader = new HttpConnection(b.port())) {
                         for (int i = 0; i < warmup + writes; i++) {
-                            if (i == warmup) {
-                                cpuA = a.cpuSeconds();
-                                cpuB = b.cpuSeconds();
-                            }
                             // A random pause spreads the writes over the follower's timers (1 s before the watch) rather
                             // than starting each one right after the previous became visible.
                             Thread.sleep(pauses.nextInt((int) Math.max(1, pauseMillis)));
@@ -173,8 +167,6 @@ public final class WatchDriver {
                             }
                         }
                     }
-                    double cpuMsA = (a.cpuSeconds() - cpuA) * 1000 / writes;
-                    double cpuMsB = (b.cpuSeconds() - cpuB) * 1000 / writes;
                     table.put("writes measured (after " + warmup + " not measured)", label,
                             String.format(Locale.ROOT, "%d", writes));
                     table.put("p50 / p90 / p99", label, String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms",
@@ -182,8 +174,6 @@ public final class WatchDriver {
                     table.put("min / max", label,
                             String.format(Locale.ROOT, "%.1f / %.1f ms", millis.min(), millis.max()));
                     table.put("not seen within 10 s", label, String.valueOf(missed));
-                    table.put("CPU of A / of B per write (incl. B's scrapes)", label,
-                            String.format(Locale.ROOT, "%.2f / %.2f ms", cpuMsA, cpuMsB));
                     log(label + ": propagation p50 / p90 / p99 " + table.get("p50 / p90 / p99", label) + ", max "
                             + String.format(Locale.ROOT, "%.1f", millis.max()) + " ms, missed " + missed);
                 }
