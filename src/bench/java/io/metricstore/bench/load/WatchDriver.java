@@ -534,9 +534,15 @@ public final class WatchDriver {
      * were answered once a write woke them.
      */
     private String warmUp(Launched service, HttpConnection connection, String cursor, int count) throws Exception {
+        Thread.sleep(2000);
+        double rssBefore = service.rssMiB();
+        int threadsBefore = service.threads();
         try (LongPolls polls = new LongPolls(service.port(), "/api/v1/changes?since=" + cursor + "&wait=30s", count)) {
             double seen = waiters(service, count, 10);
+            Thread.sleep(1000);
             int early = polls.answered();
+            double rssWaiting = service.rssMiB();
+            int threadsWaiting = service.threads();
             String written = cursorOf(write(connection, 1_000_000));
             Map<String, Integer> statuses = new TreeMap<>();
             List<LongPolls.Answer> answers = polls.await(20_000);
@@ -549,7 +555,8 @@ public final class WatchDriver {
                 statuses.put("no answer within 20 s", count - answers.size());
             }
             String text = String.format(Locale.ROOT, "%.0f of %,d counted as waiting, %d answered before the write; "
-                    + "answers %s", seen, count, early, statuses);
+                    + "answers %s; RSS %.0f → %.0f MiB, threads %d → %d", seen, count, early, statuses, rssBefore,
+                    rssWaiting, threadsBefore, threadsWaiting);
             return written + "\n" + text;
         }
     }
