@@ -199,6 +199,28 @@ final class Launched implements AutoCloseable, Workloads.Server {
         throw new IOException("no VmRSS for " + name);
     }
 
+    /** Threads of the process, from /proc (Linux). */
+    int threads() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.substring(8).trim());
+            }
+        }
+        throw new IOException("no Threads for " + name);
+    }
+
+    /** The status of a GET of {@code path} on the probe port, on a connection of its own, as a kubelet probes. */
+    int probe(String path) throws IOException {
+        try (HttpConnection connection = new HttpConnection(probePort)) {
+            return connection.get(path).status();
+        }
+    }
+
+    /** The probe port: the Metric Store's management port (probes, own telemetry), else {@link #port}. */
+    int probePort() {
+        return probePort;
+    }
+
     /**
      * CPU seconds the process has used (user + system, from /proc). Per operation it is a steadier figure than
      * throughput when something else shares the cores.

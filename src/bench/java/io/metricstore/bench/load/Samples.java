@@ -21,6 +21,10 @@ final class Samples {
         }
     }
 
+    synchronized int size() {
+        return size;
+    }
+
     double median() {
         return percentile(50);
     }
