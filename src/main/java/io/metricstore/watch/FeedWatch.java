@@ -33,11 +33,11 @@ import org.jboss.logging.Logger;
 /**
  * Long-polls and change streams (SPEC §3, Watch) on this replica.
  *
- * <p>A waiter joins the group of waiters at its cursor and page size <em>before</em> it reads the feed once, so a
- * change that its read misses signals the group afterwards. A signal ({@link MetricStore#watch}) that lies beyond a
- * group's cursor makes the group read the feed, on a worker thread, once however many waiters it has and however many
- * signals arrive meanwhile ({@link Coalesced}); a read with events answers every waiter of the group. A Vert.x timer
- * ends each wait. No waiter holds a thread, and {@code store.changes.max-waiters} bounds how many wait at once.
+ * <p>A waiter joins the group of waiters at its cursor and page size, then has the group read the feed, so a change
+ * that this read misses signals the group afterwards. The group reads on a worker thread, once however many waiters
+ * join and however many signals ({@link MetricStore#watch}) beyond its cursor arrive meanwhile ({@link Coalesced});
+ * a read with events answers every waiter of the group. A Vert.x timer ends each wait. No waiter holds a thread, and
+ * {@code store.changes.max-waiters} bounds how many wait at once.
  *
  * <p>A stream is a sequence of such waits, each at most {@code store.changes.bookmark-interval} long (an empty one
  * becomes a bookmark), pulled only when the client has taken what was sent before; a client that takes nothing for
@@ -157,10 +157,16 @@ public class FeedWatch {
             this.reader = new Coalesced(workers, this::read);
         }
 
+        /**
+         * One read for every waiter of the group. Events answer them all (those that joined during the read too: the
+         * events are after their cursor). A waiter's first read is the group's: a read that fails fails the waiters
+         * that no read has checked yet, as a plain {@code GET /changes} would, and the others wait on.
+         */
         private void read() {
             if (waiters.isEmpty()) {
                 return;
             }
+            List<Waiter> present = new ArrayList<>(waiters);
             Delta delta;
             try {
                 delta = store.changes(at.since(), at.limit());
@@ -168,11 +174,12 @@ public class FeedWatch {
                 waiters.forEach(waiter -> waiter.settle(null, expired));
                 return;
             } catch (RuntimeException unavailable) {
-                // The next signal, or the end of each wait, answers them.
-                LOG.debugf("waiters not woken: %s", unavailable.getMessage());
+                present.stream().filter(waiter -> !waiter.checked).forEach(waiter -> waiter.settle(null, unavailable));
                 return;
             }
-            if (!delta.events().isEmpty()) {
+            if (delta.events().isEmpty()) {
+                present.forEach(waiter -> waiter.checked = true);
+            } else {
                 waiters.forEach(waiter -> waiter.settle(delta, null));
             }
         }
@@ -185,6 +192,8 @@ public class FeedWatch {
         final boolean holdsSlot;
         final AtomicBoolean settled = new AtomicBoolean();
         volatile long timer = -1;
+        /** Whether a read of its group found nothing for it yet (after that, a failed read lets it wait on). */
+        volatile boolean checked;
 
         Waiter(Position at, UniEmitter<? super Delta> emitter, boolean holdsSlot) {
             this.at = at;
@@ -192,10 +201,14 @@ public class FeedWatch {
             this.holdsSlot = holdsSlot;
         }
 
+        /**
+         * Joins the group, then has it read: many waiters arriving at one cursor (a fleet of followers after a
+         * change) cost a read or two, not one blocking read each.
+         */
         void start(Duration wait) {
             emitter.onTermination(this::cancel);
-            groups.compute(at, (position, group) -> {
-                Group joined = group == null ? new Group(position) : group;
+            Group group = groups.compute(at, (position, existing) -> {
+                Group joined = existing == null ? new Group(position) : existing;
                 joined.waiters.add(this);
                 return joined;
             });
@@ -210,14 +223,7 @@ public class FeedWatch {
                 settle(new Delta(at.since(), List.of(), false), null);
                 return;
             }
-            try {
-                Delta now = store.changes(at.since(), at.limit());
-                if (!now.events().isEmpty()) {
-                    settle(now, null);
-                }
-            } catch (RuntimeException failure) {
-                settle(null, failure);
-            }
+            group.reader.request();
         }
 
         void settle(Delta delta, Throwable failure) {
@@ -254,13 +260,9 @@ public class FeedWatch {
         }
     }
 
-    /**
-     * A wait that holds no slot of its own (a stream's, which holds one for its whole life). It starts on a worker
-     * thread: its first read may block, and the stream's previous wait may have ended on an event loop (a timer).
-     */
+    /** A wait that holds no slot of its own (a stream's, which holds one for its whole life). */
     private Uni<Delta> await(Cursor since, int limit, Duration wait) {
-        return Uni.createFrom().<Delta>emitter(emitter -> new Waiter(new Position(since, limit), emitter, false)
-                .start(wait)).runSubscriptionOn(workers);
+        return Uni.createFrom().emitter(emitter -> new Waiter(new Position(since, limit), emitter, false).start(wait));
     }
 
     /** A stream of changes from a cursor, opened by {@link #open}. */

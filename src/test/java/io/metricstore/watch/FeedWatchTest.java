@@ -130,6 +130,29 @@ class FeedWatchTest {
     }
 
     @Test
+    void waitersArrivingAtOneCursorShareTheirFirstReads() throws Exception {
+        Cursor start = memory.store.cursor();
+        CountDownLatch busy = new CountDownLatch(1);
+        workers.submit(() -> {
+            busy.await();
+            return null;
+        });
+        int readsBefore = backend.feedReads.get();
+        List<CompletableFuture<Delta>> polls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            polls.add(longPoll(start, Duration.ofSeconds(30)));
+        }
+        busy.countDown();
+        readsDone();
+        assertThat(backend.feedReads.get() - readsBefore).as("feed reads for four arrivals").isBetween(1, 2);
+        assertThat(watch.waiting()).isEqualTo(4);
+        memory.scrape(point("arrived", 1));
+        for (CompletableFuture<Delta> poll : polls) {
+            assertThat(ids(poll.get(5, TimeUnit.SECONDS))).containsExactly("arrived");
+        }
+    }
+
+    @Test
     void waitersAtOneCursorShareTheirReads() throws Exception {
         Cursor start = memory.store.cursor();
         List<CompletableFuture<Delta>> polls = new ArrayList<>();
