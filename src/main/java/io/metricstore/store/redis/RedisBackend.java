@@ -246,7 +246,9 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Cursor cursor() {
-        return Replies.cursor(read(RedisScripts.CURSOR, keys.cursor(), List.of(RedisKeys.LAYOUT)));
+        Cursor current = Replies.cursor(read(RedisScripts.CURSOR, keys.cursor(), List.of(RedisKeys.LAYOUT)));
+        watch.observed(current);
+        return current;
     }
 
     @Override
@@ -256,6 +258,7 @@ public class RedisBackend implements StoreBackend {
             throw new StoreException.CursorExpired(expired.reason());
         }
         Replies.FeedPage page = (Replies.FeedPage) reply;
+        watch.observed(page.current());
         Cursor next = page.more() ? new Cursor(page.current().epoch(), page.lastScanned()) : page.current();
         return new Delta(next, states(page, now, false), page.more());
     }

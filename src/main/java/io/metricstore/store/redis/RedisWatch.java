@@ -27,9 +27,9 @@ import org.jboss.logging.Logger;
  *   <li>while the subscription is down (Redis unreachable, restarted, failed over) the cursor is polled every
  *       {@code pollInterval} instead, and the subscription is tried again at the same pace; once it is back, one
  *       more poll catches what was published while nobody listened;</li>
- *   <li>while it is up, the cursor is polled every {@code checkInterval}: a change polled there that no message
- *       reported by the next check means the subscription is silently dead (a half-open connection), and it is
- *       replaced.</li>
+ *   <li>while it is up, the cursor is checked every {@code checkInterval} (read, unless this replica's own feed reads
+ *       saw it lately): a change seen there that no message reported by the next check means the subscription is
+ *       silently dead (a half-open connection), and it is replaced.</li>
  * </ul>
  * One thread of its own runs the polls and the reconnections; messages arrive on the Redis client's event loop.
  * Listeners must not block.
@@ -60,6 +60,9 @@ final class RedisWatch implements AutoCloseable {
     /** A cursor a check found ahead of the messages; a message must report it before the next check. */
     private volatile Cursor expected;
     private volatile long lastCheckNanos = System.nanoTime();
+    /** The cursor this replica's last feed read found (a cursor it read anyway), and when (monotonic). */
+    private volatile Cursor observed;
+    private volatile long observedNanos;
     private volatile long attemptNanos;
 
     RedisWatch(Redis client, String channel, Supplier<Cursor> cursor, Duration pollInterval, Duration checkInterval) {
@@ -126,7 +129,28 @@ final class RedisWatch implements AutoCloseable {
             return;
         }
         Cursor before = seen;
-        expected = poll().filter(now -> !now.equals(before)).orElse(null);
+        expected = recentlyObserved().or(this::poll).filter(now -> !now.equals(before)).orElse(null);
+    }
+
+    /**
+     * A cursor this replica read from the feed anyway (the {@code /metrics} copy's catch-up, a client's read), so the
+     * check need not read it again: reported like a poll's, when it is news.
+     */
+    void observed(Cursor cursor) {
+        observed = cursor;
+        observedNanos = System.nanoTime();
+    }
+
+    /** The last observed cursor, if it is younger than two checks (an idle replica's copy catches up once per check). */
+    private Optional<Cursor> recentlyObserved() {
+        Cursor last = observed;
+        if (last == null || System.nanoTime() - observedNanos > TimeUnit.MILLISECONDS.toNanos(2 * checkMillis)) {
+            return Optional.empty();
+        }
+        if (newer(last)) {
+            report(last);
+        }
+        return Optional.of(last);
     }
 
     /** Whether a message has carried {@code cursor} or a later one (or one of another epoch). */
