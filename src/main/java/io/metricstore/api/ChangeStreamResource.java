@@ -6,10 +6,12 @@ import io.metricstore.store.StoreException;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.watch.FeedWatch;
 import io.metricstore.watch.StreamEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -44,6 +46,8 @@ public class ChangeStreamResource {
         this.watch = watch;
     }
 
+    /** Only ever an event's data, which no return type registers for a native image's reflection. */
+    @RegisterForReflection
     @Schema(name = "Bookmark")
     public record BookmarkBody(String cursor) {
     }
@@ -100,6 +104,11 @@ public class ChangeStreamResource {
      * subscription is cancelled like for any client that goes away.
      */
     private static void abort(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            // One stream of a connection that may carry others: reset it alone.
+            request.response().reset();
+            return;
+        }
         HttpConnection connection = request.connection();
         if (connection instanceof ConnectionBase channel) {
             channel.channelHandlerContext().close();

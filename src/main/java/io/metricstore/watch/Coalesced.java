@@ -38,12 +38,16 @@ public final class Coalesced {
     }
 
     private void run() {
-        do {
+        boolean again = true;
+        while (again) {
             try {
                 task.run();
             } catch (RuntimeException failure) {
                 LOG.debugf("coalesced task failed: %s", failure.getMessage());
+            } finally {
+                // Even after an Error: a state left RUNNING would never run the task again.
+                again = state.decrementAndGet() > IDLE;
             }
-        } while (state.decrementAndGet() > IDLE);
+        }
     }
 }

@@ -97,23 +97,34 @@ public class FeedWatch {
     }
 
     /**
-     * Opens a stream at {@code since}; it holds a waiting slot until it ends.
+     * Opens a stream at {@code since}. It is refused here, before any event is sent, when every slot is taken and when
+     * the backend does not answer (a client learns an outage from the 503, not from an empty stream); it takes its
+     * slot when its events are subscribed to (a client that leaves before that holds none) and frees it when it ends.
      *
      * @throws TooManyWaiters when every slot is taken
+     * @throws BackendUnavailableException when this replica shuts down or the backend does not answer
      */
     public ChangeStream open(Cursor since) {
-        admit();
+        refuseWhenClosing();
+        if (waiting.get() >= maxWaiters) {
+            throw new TooManyWaiters(maxWaiters);
+        }
+        store.cursor();
         return new ChangeStream(since);
     }
 
     private void admit() {
-        if (closing) {
-            throw new BackendUnavailableException("this replica is shutting down: long-polls and streams are served "
-                    + "by the other replicas", null, Duration.ofSeconds(1));
-        }
+        refuseWhenClosing();
         if (waiting.incrementAndGet() > maxWaiters) {
             waiting.decrementAndGet();
             throw new TooManyWaiters(maxWaiters);
+        }
+    }
+
+    private void refuseWhenClosing() {
+        if (closing) {
+            throw new BackendUnavailableException("this replica is shutting down: long-polls and streams are served "
+                    + "by the other replicas", null, Duration.ofSeconds(1));
         }
     }
 
@@ -212,6 +223,11 @@ public class FeedWatch {
                 joined.waiters.add(this);
                 return joined;
             });
+            if (settled.get()) {
+                // Cancelled before it joined: its leave() found nothing to remove.
+                removeFromGroup();
+                return;
+            }
             timer = vertx.setTimer(Math.max(1, wait.toMillis()),
                     id -> settle(new Delta(at.since(), List.of(), false), null));
             if (settled.get()) {
@@ -245,15 +261,19 @@ public class FeedWatch {
             }
         }
 
+        private void removeFromGroup() {
+            groups.computeIfPresent(at, (position, group) -> {
+                group.waiters.remove(this);
+                return group.waiters.isEmpty() ? null : group;
+            });
+        }
+
         private void leave() {
             long pending = timer;
             if (pending >= 0) {
                 vertx.cancelTimer(pending);
             }
-            groups.computeIfPresent(at, (position, group) -> {
-                group.waiters.remove(this);
-                return group.waiters.isEmpty() ? null : group;
-            });
+            removeFromGroup();
             if (holdsSlot) {
                 waiting.decrementAndGet();
             }
@@ -285,7 +305,7 @@ public class FeedWatch {
             AtomicReference<Cursor> at = new AtomicReference<>(since);
             Demand demand = new Demand();
             AtomicLong watchdog = new AtomicLong(-1);
-            AtomicBoolean released = new AtomicBoolean();
+            AtomicBoolean holding = new AtomicBoolean();
             return Multi.createBy().repeating()
                     .uni(() -> await(at.get(), STREAM_PAGE, bookmarkInterval)
                             .map(delta -> batch(delta, at))
@@ -293,12 +313,20 @@ public class FeedWatch {
                             .recoverWithItem(expired -> List.of(
                                     new StreamEvent.Expired((StoreException.CursorExpired) expired)))
                             // The backend failed: end the stream; the client's reconnection learns why (503).
-                            .onFailure(BackendUnavailableException.class).recoverWithItem(List.of()))
+                            .onFailure(BackendUnavailableException.class).recoverWithItem(List.of())
+                            .onFailure().recoverWithItem(bug -> {
+                                LOG.error("a change stream failed", bug);
+                                return List.of();
+                            }))
                     .whilst(batch -> !closing && !batch.isEmpty()
                             && !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
                     .onItem().transformToIterable(batch -> batch)
                     .onItem().invoke(demand::delivered)
                     .onRequest().invoke(demand::requested)
+                    .onSubscription().invoke(() -> {
+                        holding.set(true);
+                        waiting.incrementAndGet();
+                    })
                     .onSubscription().invoke(() -> watchdog.set(vertx.setPeriodic(checkEvery(), id -> {
                         if (demand.starvedFor() > slowClientCutoff.toNanos()) {
                             LOG.debugf("cutting off a change stream whose client took no event for %s",
@@ -308,7 +336,7 @@ public class FeedWatch {
                         }
                     })))
                     .onTermination().invoke(() -> {
-                        if (released.compareAndSet(false, true)) {
+                        if (holding.compareAndSet(true, false)) {
                             vertx.cancelTimer(watchdog.get());
                             waiting.decrementAndGet();
                         }

@@ -64,6 +64,8 @@ final class RedisWatch implements AutoCloseable {
     private volatile Cursor observed;
     private volatile long observedNanos;
     private volatile long attemptNanos;
+    /** The number of the latest subscription attempt (only the tick thread counts them). */
+    private volatile long attempts;
 
     RedisWatch(Redis client, String channel, Supplier<Cursor> cursor, Duration pollInterval, Duration checkInterval) {
         this.client = client;
@@ -153,10 +155,13 @@ final class RedisWatch implements AutoCloseable {
         return Optional.of(last);
     }
 
-    /** Whether a message has carried {@code cursor} or a later one (or one of another epoch). */
+    /**
+     * Whether a message has carried {@code cursor} or a later one of its epoch (a message of another epoch says nothing
+     * about a subscription that may have stayed with a former primary).
+     */
     private boolean heard(Cursor cursor) {
         Cursor last = heard;
-        return last != null && (!last.epoch().equals(cursor.epoch()) || last.sequence() >= cursor.sequence());
+        return last != null && last.epoch().equals(cursor.epoch()) && last.sequence() >= cursor.sequence();
     }
 
     /** Whether {@code cursor} is after every cursor reported, or of another epoch. */
@@ -187,7 +192,13 @@ final class RedisWatch implements AutoCloseable {
         }
         connecting.set(true);
         attemptNanos = System.nanoTime();
+        long attempt = ++attempts;
         client.connect().subscribe().with(opened -> {
+            if (closed || attempt != attempts) {
+                // An attempt given up (or a watch closed) while it connected: its connection must not linger.
+                opened.close().subscribe().with(ignored -> { }, ignored -> { });
+                return;
+            }
             connection = opened;
             opened.handler(response -> received(opened, response));
             opened.exceptionHandler(failure -> drop(opened, failure.getMessage()));
@@ -243,6 +254,9 @@ final class RedisWatch implements AutoCloseable {
      * RESP2 as arrays: a kind ({@code subscribe}, {@code message}), the channel and a payload.
      */
     private void received(RedisConnection opened, Response response) {
+        if (opened != connection) {
+            return;
+        }
         if (response.type() == ResponseType.ERROR) {
             // A refused SUBSCRIBE (NOPERM: an ACL without the channel or the command) is answered by an error, not a
             // confirmation: try again at the polling pace instead of waiting out the attempt's timeout.

@@ -86,10 +86,14 @@ class RedisFaultTest {
         Assumptions.assumeTrue(server.controllable(), "the tests may not stop an external Redis");
         String name = unique("before_crash");
         post("/api/v1/points", scrape("{\"name\":\"" + name + "\",\"value\":7}")).statusCode(200);
+        String cursor = given().when().get("/api/v1/cursor").then().statusCode(200).extract().path("cursor");
         LogCapture backendLog = LogCapture.of(RedisBackend.class);
         List<LogRecord> logged = backendLog.records();
         server.kill();
         try {
+            // A stream too: refused before its first event, not opened and left empty.
+            problem(given().queryParam("since", cursor).when().get("/api/v1/changes/stream").then(), 503,
+                    "backend-unavailable").header("Retry-After", "2");
             problem(post("/api/v1/points", scrape("{\"name\":\"during_outage\",\"value\":1}")), 503, "backend-unavailable")
                     .header("Retry-After", "2");
             problem(given().when().get("/api/v1/series").then(), 503, "backend-unavailable");
