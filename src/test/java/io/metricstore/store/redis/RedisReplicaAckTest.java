@@ -107,5 +107,17 @@ class RedisReplicaAckTest {
         // Replication runs on Redis' own time, which a test cannot move.
         PackagedJar.await(() -> primary.execute("INFO", "replication").toString().contains("state=online"),
                 Duration.ofSeconds(30), "the replica online");
+        // Online is not yet acknowledging: a replica that has just synced may answer its first WAIT late.
+        PackagedJar.await(this::replicaAcknowledges, Duration.ofSeconds(30), "the replica acknowledging a write");
+    }
+
+    /** Whether a write made now is confirmed by the replica within a second ({@code WAIT} on the write's connection). */
+    private boolean replicaAcknowledges() {
+        long[] confirmed = new long[1];
+        primary.withConnection(connection -> {
+            connection.execute("SET", "replica-ack-test:warm", "1");
+            confirmed[0] = connection.execute("WAIT", "1", "1000").toLong();
+        });
+        return confirmed[0] == 1;
     }
 }
