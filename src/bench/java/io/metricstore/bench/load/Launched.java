@@ -161,7 +161,8 @@ final class Launched implements AutoCloseable, Workloads.Server {
                 + " s; see " + log);
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    /** A line of a text protocol (RESP, a server's log), without its CR LF. */
+    static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int b = in.read(); b != '\n'; b = in.read()) {
             if (b < 0) {

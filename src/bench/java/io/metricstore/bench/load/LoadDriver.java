@@ -1,7 +1,6 @@
 package io.metricstore.bench.load;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,19 +22,10 @@ import java.util.Map;
  */
 public final class LoadDriver {
 
-    /**
-     * What a pod runs: the ubi openjdk run-java defaults with the image's collector and heap free ratios
-     * (src/main/docker/Dockerfile.jvm), sized as in the manifest's 768 MiB container (MaxRAM stands in for the
-     * container limit, so the initial and maximum heap follow from it as they would there; JAVA_MAX_MEM_RATIO 70).
-     */
-    static final String IMAGE_JVM_OPTIONS = "-XX:MaxRAM=768m -XX:MaxRAMPercentage=70 -XX:+UseSerialGC "
-            + "-XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:GCTimeRatio=4 -XX:AdaptiveSizePolicyWeight=90 "
-            + "-XX:+ExitOnOutOfMemoryError";
-
     private static final int SMALL = 10_000;
     private static final int LARGE = 100_000;
 
-    private final Map<String, String> options;
+    private final Options options;
     private final Workloads workloads;
     private final Report report = new Report();
     private final Path out;
@@ -49,38 +39,32 @@ public final class LoadDriver {
     private record Column(String name, Auth auth, int repeat) {
     }
 
-    private LoadDriver(Map<String, String> options) throws IOException {
+    private LoadDriver(Options options) throws IOException {
         this.options = options;
-        this.out = Path.of(option("out", "target/bench"));
+        this.out = Path.of(options.text("out", "target/bench"));
         Files.createDirectories(out);
-        this.workloads = new Workloads(new Workloads.Settings(intOption("writers", 2), intOption("lock-clients", 4),
-                intOption("runs", 5), doubleOption("run-seconds", 5), doubleOption("warmup-seconds", 5)));
-        this.modes = Arrays.stream(option("auth", "off").split(",")).map(Auth.Mode::of).distinct().toList();
+        this.workloads = new Workloads(new Workloads.Settings(options.integer("writers", 2),
+                options.integer("lock-clients", 4), options.integer("runs", 5), options.decimal("run-seconds", 5), options.decimal("warmup-seconds", 5)));
+        this.modes = Arrays.stream(options.text("auth", "off").split(",")).map(Auth.Mode::of).distinct().toList();
         for (Auth.Mode mode : modes) {
             auth.put(mode, Auth.of(mode, out.resolve("auth")));
         }
-        this.repeats = intOption("repeats", 1);
+        this.repeats = options.integer("repeats", 1);
         this.comparison = modes.size() > 1 || repeats > 1 ? new Comparison(modes) : null;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                System.err.println("usage: LoadDriver [--option value]…; options: jar, redis-server, pushgateway, "
-                        + "targets (startup,memory,redis,redis-ack1,pushgateway), workloads (ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, "
-                        + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
-                        + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out");
-                System.exit(2);
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        new LoadDriver(options).run();
+        new LoadDriver(Options.parse(args, "usage: LoadDriver [--option value]…; options: jar, redis-server, "
+                + "pushgateway, targets (startup,memory,redis,redis-ack1,pushgateway), workloads "
+                + "(ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, lock-clients, scrapes, "
+                + "delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
+                + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out"))
+                .run();
     }
 
     private void run() throws Exception {
-        List<String> targets = Arrays.asList(option("targets", "startup,memory,redis,pushgateway").split(","));
-        log("settings: " + options + ", JVM options " + jvmOptions());
+        List<String> targets = Arrays.asList(options.text("targets", "startup,memory,redis,pushgateway").split(","));
+        log("settings: " + options + ", JVM options " + options.jvmOptions());
         if (targets.contains("startup")) {
             startup(auth.get(modes.get(0)));
         }
@@ -96,7 +80,7 @@ public final class LoadDriver {
                         case "memory" -> metricStore(column("memory", mode, repeat), List.of("store.backend=memory"),
                                 List.of());
                         case "redis" -> redis(column("Redis", mode, repeat),
-                                Boolean.parseBoolean(option("redis-replica", "false")), 0);
+                                Boolean.parseBoolean(options.text("redis-replica", "false")), 0);
                         default -> redis(column(Report.REDIS_ACK1, mode, repeat), true, 1);
                     }
                 }
@@ -105,7 +89,7 @@ public final class LoadDriver {
         if (targets.contains("pushgateway")) {
             pushgateway();
         }
-        String markdown = report.markdown(options, jvmOptions());
+        String markdown = report.markdown(options.values(), options.jvmOptions());
         if (comparison != null) {
             markdown += "\n" + comparison.markdown();
         }
@@ -126,7 +110,7 @@ public final class LoadDriver {
     private void startup(Auth authentication) throws Exception {
         Samples seconds = new Samples();
         Samples rss = new Samples();
-        for (int i = 0; i < intOption("startups", 5); i++) {
+        for (int i = 0; i < options.integer("startups", 5); i++) {
             try (Launched service = launchMetricStore(List.of("store.backend=memory"),
                     authentication.launch().properties())) {
                 seconds.add(service.awaitHttpReady("/q/health/ready", 60));
@@ -140,8 +124,9 @@ public final class LoadDriver {
         log("start-up to ready " + Report.range(seconds, "s", 2) + ", idle RSS " + Report.range(rss, "MiB", 0));
         if (hasPushgateway()) {
             Samples pushgateway = new Samples();
-            for (int i = 0; i < intOption("startups", 5); i++) {
-                try (Launched gateway = Launched.pushgateway(option("pushgateway", ""), freePort(), out)) {
+            for (int i = 0; i < options.integer("startups", 5); i++) {
+                try (Launched gateway = Launched.pushgateway(options.text("pushgateway", ""), Options.freePort(),
+                        out)) {
                     pushgateway.add(gateway.awaitHttpReady("/-/ready", 60));
                 }
             }
@@ -155,9 +140,9 @@ public final class LoadDriver {
      * {@code minReplicasAck} above 0 the service waits (WAIT) for that many replicas after every write.
      */
     private void redis(Column column, boolean replicated, int minReplicasAck) throws Exception {
-        String binary = option("redis-server", "redis-server");
-        try (Launched primary = Launched.redis(binary, freePort(), out);
-                Launched replica = replicated ? Launched.redisReplica(binary, freePort(), primary.port(), out)
+        String binary = options.text("redis-server", "redis-server");
+        try (Launched primary = Launched.redis(binary, Options.freePort(), out);
+                Launched replica = replicated ? Launched.redisReplica(binary, Options.freePort(), primary.port(), out)
                         : null) {
             primary.awaitRedisReady(30);
             List<String> properties = new ArrayList<>(List.of("store.backend=redis",
@@ -184,14 +169,14 @@ public final class LoadDriver {
         String name = column.name() + (comparison == null ? "" : ", auth " + column.auth().mode().label() + ", repeat "
                 + column.repeat());
         if (comparison != null) {
-            comparison.launch(column.name(), column.auth().mode(), column.repeat(), loadAverage());
+            comparison.launch(column.name(), column.auth().mode(), column.repeat(), Options.loadAverage());
         }
-        log(name + ": launching with " + authentication.properties() + ", load average " + loadAverage());
+        log(name + ": launching with " + authentication.properties() + ", load average " + Options.loadAverage());
         try (Launched service = launchMetricStore(properties, authentication.properties())) {
             service.awaitHttpReady("/q/health/ready", 60);
             workloads.writeCount();
             Target.MetricStore target = new Target.MetricStore(service.port(), authentication.token());
-            List<String> sizes = Arrays.asList(option("stored", "10k,100k").split(","));
+            List<String> sizes = Arrays.asList(options.text("stored", "10k,100k").split(","));
             int stored = 0;
             if (sizes.contains("10k")) {
                 measureIngestAndScrape(column, name, service, redis, target, SMALL, stored);
@@ -204,7 +189,7 @@ public final class LoadDriver {
             if (selected("delta")) {
                 int among = Math.max(stored, SMALL);
                 String size = among == SMALL ? "10k" : "100k";
-                Samples delta = workloads.delta(target, among, intOption("delta-reads", 400));
+                Samples delta = workloads.delta(target, among, options.integer("delta-reads", 400));
                 if (comparison == null) {
                     report.put(Report.DELTA, column.name(), Report.percentiles(delta, 99, "ms", 2));
                 } else {
@@ -295,7 +280,7 @@ public final class LoadDriver {
             log("no --pushgateway binary: side-by-side figures skipped");
             return;
         }
-        try (Launched gateway = Launched.pushgateway(option("pushgateway", ""), freePort(), out)) {
+        try (Launched gateway = Launched.pushgateway(options.text("pushgateway", ""), Options.freePort(), out)) {
             gateway.awaitHttpReady("/-/ready", 60);
             Target.Pushgateway target = new Target.Pushgateway(gateway.port());
             Column column = new Column("Pushgateway", null, 1);
@@ -350,7 +335,7 @@ public final class LoadDriver {
     private void scrape(Column column, String name, Target target, int stored, String size) throws Exception {
         awaitPage(target, stored);
         long[] bytes = new long[1];
-        Samples scrape = workloads.scrape(target, intOption("scrapes", 15), bytes);
+        Samples scrape = workloads.scrape(target, options.integer("scrapes", 15), bytes);
         if (compared(column)) {
             comparison.add("scrape of " + size + " series", Comparison.Kind.LATENCY, "ms", 1, scrape);
         } else {
@@ -376,52 +361,20 @@ public final class LoadDriver {
         List<String> all = new ArrayList<>(properties);
         all.addAll(authProperties);
         all.add("quarkus.log.level=WARN");
-        if (Boolean.parseBoolean(option("audit-log", "false"))) {
+        if (Boolean.parseBoolean(options.text("audit-log", "false"))) {
             // As in production: one line per lock acquire and release (auth/Audit), into the service's log file.
             all.add("quarkus.log.category.\"io.metricstore.audit\".level=INFO");
         }
-        return Launched.metricStore(Path.of(option("jar", "target/quarkus-app/quarkus-run.jar")), freePort(),
-                freePort(), jvmOptions(), all, out);
-    }
-
-    /** The machine's load averages over 1, 5 and 15 minutes, from /proc (Linux). */
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " / " + fields[1] + " / " + fields[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private List<String> jvmOptions() {
-        return Arrays.asList(option("jvm-options", IMAGE_JVM_OPTIONS).trim().split("\\s+"));
+        return Launched.metricStore(Path.of(options.text("jar", "target/quarkus-app/quarkus-run.jar")),
+                Options.freePort(), Options.freePort(), options.jvmOptions(), all, out);
     }
 
     private boolean selected(String workload) {
-        return Arrays.asList(option("workloads", "ingest,scrape,delta,locks").split(",")).contains(workload);
+        return Arrays.asList(options.text("workloads", "ingest,scrape,delta,locks").split(",")).contains(workload);
     }
 
     private boolean hasPushgateway() {
-        return !option("pushgateway", "").isEmpty();
-    }
-
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
-    }
-
-    private int intOption(String name, int fallback) {
-        return Integer.parseInt(option(name, String.valueOf(fallback)));
-    }
-
-    private double doubleOption(String name, double fallback) {
-        return Double.parseDouble(option(name, String.valueOf(fallback)));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return !options.text("pushgateway", "").isEmpty();
     }
 
     static void log(String message) {

@@ -38,12 +38,12 @@ final class RedisWire implements AutoCloseable {
     Map<String, Long> commandCalls() throws IOException {
         out.write("INFO commandstats\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String first = readLine();
+        String first = Launched.readLine(in);
         if (!first.startsWith("$")) {
             throw new IOException("INFO answered " + first);
         }
         String text = new String(in.readNBytes(Integer.parseInt(first.substring(1))), StandardCharsets.UTF_8);
-        readLine();
+        Launched.readLine(in);
         Map<String, Long> calls = new LinkedHashMap<>();
         for (String line : text.split("\r\n")) {
             if (line.startsWith("cmdstat_")) {
@@ -62,13 +62,13 @@ final class RedisWire implements AutoCloseable {
     void monitor(Consumer<Monitored> lines) throws IOException {
         out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String ok = readLine();
+        String ok = Launched.readLine(in);
         if (!ok.equals("+OK")) {
             throw new IOException("MONITOR answered " + ok);
         }
         Thread reader = new Thread(() -> {
             try {
-                for (String line = readLine(); ; line = readLine()) {
+                for (String line = Launched.readLine(in); ; line = Launched.readLine(in)) {
                     Monitored parsed = Monitored.parse(line);
                     if (parsed != null) {
                         lines.accept(parsed);
@@ -146,19 +146,6 @@ final class RedisWire implements AutoCloseable {
             default -> word.append(c);
         }
         return at;
-    }
-
-    private String readLine() throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("connection closed");
-            }
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
     }
 
     @Override

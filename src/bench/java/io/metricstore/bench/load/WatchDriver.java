@@ -2,7 +2,6 @@ package io.metricstore.bench.load;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -65,42 +64,34 @@ public final class WatchDriver {
             "subscribe", "watch: subscription",
             "ping", "connection check");
 
-    private final Map<String, String> options;
+    private final Options options;
     private final Map<String, Path> jars = new LinkedHashMap<>();
     private final Path out;
     private final StringBuilder report = new StringBuilder();
 
-    private WatchDriver(Map<String, String> options) throws IOException {
+    private WatchDriver(Options options) throws IOException {
         this.options = options;
-        for (String jar : option("jars", "after=target/quarkus-app/quarkus-run.jar").split(",")) {
+        for (String jar : options.text("jars", "after=target/quarkus-app/quarkus-run.jar").split(",")) {
             String[] parts = jar.split("=", 2);
             jars.put(parts[0], Path.of(parts[1]));
         }
-        this.out = Path.of(option("out", "target/bench-watch"));
+        this.out = Path.of(options.text("out", "target/bench-watch"));
         Files.createDirectories(out);
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                System.err.println("usage: WatchDriver [--option value]…; options: jars (label=path,…), redis-server, "
-                        + "scenarios (propagation,idle,fanout), writes, warmup-writes, pause-ms, poll-ms, "
-                        + "idle-replicas, idle-settle-seconds, idle-seconds, idle-windows (quiet,probed), waiters, "
-                        + "fanout-rounds, fanout-backends (memory,redis), jvm-options, out");
-                System.exit(2);
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        new WatchDriver(options).run();
+        new WatchDriver(Options.parse(args, "usage: WatchDriver [--option value]…; options: jars (label=path,…), "
+                + "redis-server, scenarios (propagation,idle,fanout), writes, warmup-writes, pause-ms, poll-ms, "
+                + "idle-replicas, idle-settle-seconds, idle-seconds, idle-windows (quiet,probed), waiters, "
+                + "fanout-rounds, fanout-backends (memory,redis), jvm-options, out")).run();
     }
 
     private void run() throws Exception {
-        List<String> scenarios = Arrays.asList(option("scenarios", "propagation,idle,fanout").split(","));
-        log("settings: " + options + ", JVM options " + jvmOptions());
+        List<String> scenarios = Arrays.asList(options.text("scenarios", "propagation,idle,fanout").split(","));
+        log("settings: " + options + ", JVM options " + options.jvmOptions());
         report.append("Run of ").append(Instant.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, Java ").append(System.getProperty("java.version")).append("; options ")
-                .append(options).append("; service JVM options `").append(String.join(" ", jvmOptions()))
+                .append(options).append("; service JVM options `").append(String.join(" ", options.jvmOptions()))
                 .append("`\n");
         if (scenarios.contains("propagation")) {
             propagation();
@@ -109,7 +100,7 @@ public final class WatchDriver {
             idle();
         }
         if (scenarios.contains("fanout")) {
-            for (String backend : option("fanout-backends", "memory").split(",")) {
+            for (String backend : options.text("fanout-backends", "memory").split(",")) {
                 fanout(backend);
             }
         }
@@ -122,14 +113,14 @@ public final class WatchDriver {
 
     private void propagation() throws Exception {
         Table table = new Table("Propagation: a write's 200 on replica A to the point on replica B's `/metrics`");
-        int writes = intOption("writes", 200);
-        int warmup = intOption("warmup-writes", 20);
-        long pauseMillis = intOption("pause-ms", 1000);
-        long pollNanos = (long) (doubleOption("poll-ms", 2) * 1e6);
+        int writes = options.integer("writes", 200);
+        int warmup = options.integer("warmup-writes", 20);
+        long pauseMillis = options.integer("pause-ms", 1000);
+        long pollNanos = (long) (options.decimal("poll-ms", 2) * 1e6);
         for (Map.Entry<String, Path> jar : jars.entrySet()) {
             String label = jar.getKey();
-            table.put("machine load average at start", label, loadAverage());
-            try (Launched redis = Launched.redis(redisBinary(), freePort(), out)) {
+            table.put("machine load average at start", label, Options.loadAverage());
+            try (Launched redis = Launched.redis(redisBinary(), Options.freePort(), out)) {
                 redis.awaitRedisReady(30);
                 try (Launched a = launch(jar.getValue(), redisProperties(redis));
                         Launched b = launch(jar.getValue(), redisProperties(redis))) {
@@ -214,9 +205,9 @@ public final class WatchDriver {
     // ---- idle
 
     private void idle() throws Exception {
-        int replicas = intOption("idle-replicas", 3);
-        double seconds = doubleOption("idle-seconds", 60);
-        List<String> windows = Arrays.asList(option("idle-windows", "quiet,probed").split(","));
+        int replicas = options.integer("idle-replicas", 3);
+        double seconds = options.decimal("idle-seconds", 60);
+        List<String> windows = Arrays.asList(options.text("idle-windows", "quiet,probed").split(","));
         Table table = new Table(String.format(Locale.ROOT, "Idle: Redis commands per second from %d idle replicas "
                 + "(one Redis, windows of %.0f s)", replicas, seconds));
         Table byCommand = new Table("Idle: commands Redis executed per second, by command (`INFO commandstats`, "
@@ -224,8 +215,8 @@ public final class WatchDriver {
         for (Map.Entry<String, Path> jar : jars.entrySet()) {
             String label = jar.getKey();
             Map<String, String> scripts = scriptNames(jar.getValue());
-            table.put("machine load average at start", label, loadAverage());
-            try (Launched redis = Launched.redis(redisBinary(), freePort(), out)) {
+            table.put("machine load average at start", label, Options.loadAverage());
+            try (Launched redis = Launched.redis(redisBinary(), Options.freePort(), out)) {
                 redis.awaitRedisReady(30);
                 List<Launched> services = new ArrayList<>();
                 try {
@@ -235,7 +226,7 @@ public final class WatchDriver {
                     for (Launched service : services) {
                         service.awaitHttpReady("/q/health/ready", 60);
                     }
-                    Thread.sleep((long) (doubleOption("idle-settle-seconds", 10) * 1000));
+                    Thread.sleep((long) (options.decimal("idle-settle-seconds", 10) * 1000));
                     for (String window : windows) {
                         boolean probed = window.equals("probed");
                         String prefix = probed ? "probed like the kubelet: " : "nobody probing: ";
@@ -404,14 +395,15 @@ public final class WatchDriver {
     // ---- fan-out
 
     private void fanout(String backend) throws Exception {
-        int count = intOption("waiters", 1000);
-        int rounds = intOption("fanout-rounds", 3);
+        int count = options.integer("waiters", 1000);
+        int rounds = options.integer("fanout-rounds", 3);
         Table table = new Table(String.format(Locale.ROOT, "Fan-out: %,d idle long-polls (`wait=30s`) on one "
                 + "replica, %s backend, %d rounds", count, backend, rounds));
         for (Map.Entry<String, Path> jar : jars.entrySet()) {
             String label = jar.getKey();
-            table.put("machine load average at start", label, loadAverage());
-            try (Launched redis = backend.equals("redis") ? Launched.redis(redisBinary(), freePort(), out) : null) {
+            table.put("machine load average at start", label, Options.loadAverage());
+            try (Launched redis = backend.equals("redis")
+                    ? Launched.redis(redisBinary(), Options.freePort(), out) : null) {
                 List<String> properties;
                 if (redis != null) {
                     redis.awaitRedisReady(30);
@@ -575,7 +567,7 @@ public final class WatchDriver {
         List<String> all = new ArrayList<>(properties);
         all.add("store.auth.enabled=false");
         all.add("quarkus.log.level=WARN");
-        return Launched.metricStore(jar, freePort(), freePort(), jvmOptions(), all, out);
+        return Launched.metricStore(jar, Options.freePort(), Options.freePort(), options.jvmOptions(), all, out);
     }
 
     private static List<String> redisProperties(Launched redis) {
@@ -583,11 +575,7 @@ public final class WatchDriver {
     }
 
     private String redisBinary() {
-        return option("redis-server", "redis-server");
-    }
-
-    private List<String> jvmOptions() {
-        return Arrays.asList(option("jvm-options", LoadDriver.IMAGE_JVM_OPTIONS).trim().split("\\s+"));
+        return options.text("redis-server", "redis-server");
     }
 
     private static String perSecond(long count, double seconds) {
@@ -623,33 +611,6 @@ public final class WatchDriver {
                 md.append(" |\n");
             });
             return md.toString();
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return fields[0] + " / " + fields[1] + " / " + fields[2];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
-    }
-
-    private int intOption(String name, int fallback) {
-        return Integer.parseInt(option(name, String.valueOf(fallback)));
-    }
-
-    private double doubleOption(String name, double fallback) {
-        return Double.parseDouble(option(name, String.valueOf(fallback)));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
