@@ -343,9 +343,22 @@ class RedisFaultTest {
         given().when().get("/api/v1/series").then().body("series.id", hasItems(name));
     }
 
+    /**
+     * Ready, and the breaker closed: a half-open breaker lets one call through, which the watch's own polling may take
+     * before the test's first request.
+     */
     private static void awaitReady() throws InterruptedException {
         // Recovery runs on Redis' and the breaker's real time, which a test cannot move.
-        PackagedJar.await(() -> PackagedJar.answers(Management.url("/q/health/ready"), 200),
-                Duration.ofSeconds(30), "readiness back");
+        PackagedJar.await(RedisFaultTest::readyWithTheCircuitClosed, Duration.ofSeconds(30), "readiness back");
+    }
+
+    private static boolean readyWithTheCircuitClosed() {
+        try {
+            io.restassured.response.Response ready = given().get(Management.url("/q/health/ready"));
+            return ready.statusCode() == 200
+                    && "closed".equals(ready.path("checks.find { it.name == 'store-backend' }.data.circuit"));
+        } catch (RuntimeException notListening) {
+            return false;
+        }
     }
 }
