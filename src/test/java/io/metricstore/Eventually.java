@@ -11,12 +11,18 @@ public final class Eventually {
     private Eventually() {
     }
 
+    /** Polls every 10 ms. */
     public static void until(BooleanSupplier condition, Duration within, String what) {
+        until(condition, within, what, Duration.ofMillis(10));
+    }
+
+    /** Polls every {@code every}: longer for a condition that costs something to ask (an HTTP request, a probe). */
+    public static void until(BooleanSupplier condition, Duration within, String what, Duration every) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("%s within %s", what, within).isLessThan(deadline);
             try {
-                Thread.sleep(10);
+                Thread.sleep(every.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted while waiting until " + what, e);

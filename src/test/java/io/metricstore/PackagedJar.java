@@ -1,7 +1,6 @@
 package io.metricstore;
 
 import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,11 +75,7 @@ public final class PackagedJar {
      * move: processes starting, Redis recovering, a Prometheus server scraping.
      */
     public static void await(BooleanSupplier condition, Duration within, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("%s within %s", what, within).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Eventually.until(condition, within, what, Duration.ofMillis(100));
     }
 
     /** Whether {@code url} answers {@code status} now (false while nothing listens there yet). */

@@ -178,10 +178,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response unavailable(BackendUnavailableException e, HttpServerRequest request) {
         long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-        return Response.fromResponse(Problem.of(ProblemType.BACKEND_UNAVAILABLE, e.getMessage(), request.path())
-                        .toResponse())
-                .header("Retry-After", seconds)
-                .build();
+        return retryAfter(Problem.of(ProblemType.BACKEND_UNAVAILABLE, e.getMessage(), request.path()), seconds);
     }
 
     /**
@@ -190,10 +187,12 @@ public class ProblemMapper {
      */
     @ServerExceptionMapper
     public Response tooManyWaiters(TooManyWaiters e, HttpServerRequest request) {
-        return Response.fromResponse(Problem.of(ProblemType.TOO_MANY_WAITERS, e.getMessage(), request.path())
-                        .toResponse())
-                .header("Retry-After", 1)
-                .build();
+        return retryAfter(Problem.of(ProblemType.TOO_MANY_WAITERS, e.getMessage(), request.path()), 1);
+    }
+
+    /** A refusal the same request may overcome later: {@code Retry-After} in whole seconds. */
+    private static Response retryAfter(Problem problem, long seconds) {
+        return Response.fromResponse(problem.toResponse()).header("Retry-After", seconds).build();
     }
 
     @ServerExceptionMapper
