@@ -330,4 +330,29 @@ class FeedWatchTest {
         readsDone();
         assertThat(backend.feedReads.get()).isEqualTo(readsBefore);
     }
+
+    @Test
+    void aStreamTakesItsSlotOnlyWhenItsEventsAreSubscribed() {
+        FeedWatch.ChangeStream opened = watch.open(memory.store.cursor());
+        assertThat(watch.waiting()).as("opened; the client left before the events were subscribed").isZero();
+        AssertSubscriber<StreamEvent> client = opened.events(() -> { }).subscribe()
+                .withSubscriber(AssertSubscriber.create(1));
+        assertThat(watch.waiting()).isOne();
+        client.cancel();
+        assertThat(watch.waiting()).isZero();
+    }
+
+    @Test
+    void aLongPollCancelledBeforeItJoinedItsGroupLeavesNoWaiterBehind() throws Exception {
+        Cursor start = memory.store.cursor();
+        // Cancelled as soon as it is subscribed: before the waiter has joined its group.
+        watch.changes(start, 100, Duration.ofSeconds(30)).onSubscription().invoke(Cancellable::cancel)
+                .subscribe().with(delta -> { }, failure -> { });
+        readsDone();
+        assertThat(watch.waiting()).isZero();
+        int readsBefore = backend.feedReads.get();
+        memory.scrape(point("nobody_waits", 1));
+        readsDone();
+        assertThat(backend.feedReads.get()).as("no group left to read for").isEqualTo(readsBefore);
+    }
 }
