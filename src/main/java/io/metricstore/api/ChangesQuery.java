@@ -18,15 +18,11 @@ record ChangesQuery(Cursor since, int limit, Duration waitFor) {
      */
     static ChangesQuery parse(String since, String limit, String wait, Duration maxWait) {
         int pageSize = limit == null || limit.isEmpty() ? MetricStore.DEFAULT_CHANGES_LIMIT : integer(limit);
-        Duration waiting = wait == null || wait.isEmpty() ? Duration.ZERO : DurationText.parse(wait);
-        FieldChecks.of()
+        Duration waiting = DurationText.waitFor(wait);
+        DurationText.checkWait(FieldChecks.of()
                 .require(since != null && !since.isEmpty(), "since",
                         "is required: pass the cursor of the last snapshot or delta")
-                .limit(pageSize)
-                .require(waiting != null && !waiting.isNegative(), "wait",
-                        "must be a duration such as 30s or PT30S")
-                .require(waiting == null || waiting.compareTo(maxWait) <= 0, "wait",
-                        "must be at most store.changes.max-wait (" + maxWait + ")")
+                .limit(pageSize), waiting, maxWait)
                 .orThrow();
         return new ChangesQuery(Cursor.decode(since).orElseThrow(StoreException.MalformedCursor::new), pageSize,
                 waiting);

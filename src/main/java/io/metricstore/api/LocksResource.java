@@ -46,8 +46,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "locks")
 public class LocksResource {
 
-    private static final String TTL_FORMAT = "must be a duration such as 30s, 5m, 1h30m, 500ms or ISO-8601 PT30S";
-
     private final MetricStore store;
     private final SecurityIdentity identity;
     private final boolean onWorker;
@@ -59,8 +57,7 @@ public class LocksResource {
     }
 
     private <T> Uni<T> call(Supplier<T> work) {
-        Uni<T> uni = Uni.createFrom().item(work);
-        return onWorker ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
+        return LeasesResource.call(onWorker, work);
     }
 
     @Schema(name = "AcquireRequest")
@@ -108,7 +105,7 @@ public class LocksResource {
         String caller = Audit.caller(identity);
         return call(() -> {
             LockKind lockKind = kind(kind);
-            Duration ttl = ttl(request == null ? null : request.ttl());
+            Duration ttl = DurationText.ttl(request == null ? null : request.ttl());
             LockGrant grant = store.acquire(lockKind, key, ttl, request == null ? null : request.token(), caller);
             Audit.record(caller, "lock.acquire", kind + "/" + key, "acquired fence=" + grant.fence());
             return Response.status(Response.Status.CREATED).entity(GrantResponse.of(grant)).build();
@@ -135,7 +132,7 @@ public class LocksResource {
         String caller = Audit.caller(identity);
         return call(() -> {
             LockKind lockKind = kind(kind);
-            Duration ttl = ttl(request == null ? null : request.ttl());
+            Duration ttl = DurationText.ttl(request == null ? null : request.ttl());
             return GrantResponse.of(store.extend(lockKind, key, request == null ? null : request.token(), ttl, caller));
         });
     }
@@ -188,17 +185,5 @@ public class LocksResource {
         UnknownKind(String kind) {
             super("unknown lock kind '" + kind + "': use one of " + WireName.choices(LockKind.clientKinds()));
         }
-    }
-
-    /** An absent TTL is left to the store to name; only text that is not a duration is refused here. */
-    private static Duration ttl(String text) {
-        if (text == null) {
-            return null;
-        }
-        Duration ttl = DurationText.parse(text);
-        if (ttl == null) {
-            throw new StoreException.Validation("ttl", TTL_FORMAT);
-        }
-        return ttl;
     }
 }

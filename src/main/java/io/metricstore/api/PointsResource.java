@@ -1,5 +1,7 @@
 package io.metricstore.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.metricstore.auth.RoleCheck;
 import io.metricstore.auth.Roles;
 import io.metricstore.store.FieldChecks;
 import io.metricstore.store.MetricStore;
@@ -10,7 +12,8 @@ import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.WireName;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
-import jakarta.annotation.security.RolesAllowed;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -30,9 +33,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PointsResource {
 
     private final MetricStore store;
+    private final SecurityIdentity identity;
 
-    public PointsResource(MetricStore store) {
+    public PointsResource(MetricStore store, SecurityIdentity identity) {
         this.store = store;
+        this.identity = identity;
     }
 
     /** A batch of points from one role and source. */
@@ -42,7 +47,11 @@ public class PointsResource {
             @Schema(enumeration = {"leader_scrape", "worker_backfill"}, required = true) String source,
             @Schema(required = true) List<PointBody> points,
             @Schema(description = "Type and help per metric family, for the /metrics exposition; each description "
-                    + "lives as long as a series written now") Map<String, FamilyBody> families) {
+                    + "lives as long as a series written now") Map<String, FamilyBody> families,
+            @Schema(description = "The leader lease a leader_scrape batch is written under: applied only while that "
+                    + "token holds it") LeaseBody lease,
+            @Schema(description = "The job or dedup lock a worker_backfill batch is written under: applied only while "
+                    + "that token holds it") LockBody lock) {
 
         /** The batch for the service; role, source and the presence of points are refused together. */
         WriteBatch toBatch() {
@@ -60,8 +69,21 @@ public class PointsResource {
                         described.put(name, family == null ? null : new RawFamily(family.type(), family.help())));
             }
             return new WriteBatch(parsedRole, parsedSource,
-                    points.stream().map(point -> point == null ? null : point.raw()).toList(), described);
+                    points.stream().map(point -> point == null ? null : point.raw()).toList(), described,
+                    lease == null ? null : new WriteBatch.Lease(lease.name(), lease.token()),
+                    lock == null ? null : new WriteBatch.Lock(lock.kind(), lock.key(), lock.token()));
         }
+    }
+
+    /** The leader lease a batch is written under. */
+    @Schema(name = "WriteLease")
+    public record LeaseBody(@Schema(required = true) String name, @Schema(required = true) String token) {
+    }
+
+    /** The lock a batch is written under. */
+    @Schema(name = "WriteLock")
+    public record LockBody(@Schema(required = true, enumeration = {"job", "dedup"}) String kind,
+                           @Schema(required = true) String key, @Schema(required = true) String token) {
     }
 
     /** How a metric family is exposed. */
@@ -87,9 +109,13 @@ public class PointsResource {
     }
 
     @Schema(name = "WriteResult")
-    public record WriteResponse(int applied, int unchanged, int stale, String cursor) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record WriteResponse(int applied, int unchanged, int stale, String cursor,
+                                @Schema(description = "The fence of the lease or lock the batch was written under")
+                                Long fence) {
         static WriteResponse of(WriteResult result) {
-            return new WriteResponse(result.applied(), result.unchanged(), result.stale(), result.cursor().encode());
+            return new WriteResponse(result.applied(), result.unchanged(), result.stale(), result.cursor().encode(),
+                    result.fence().isPresent() ? result.fence().getAsLong() : null);
         }
     }
 
@@ -97,13 +123,22 @@ public class PointsResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Write a batch of points",
-            description = "Validates the whole batch (every bad point is named), checks the write guard, then "
-                    + "applies each point by precedence: newer wins, a scrape beats a backfill at the same time.")
+            description = "Validates the whole batch (every bad point is named), then checks the caller's role, the "
+                    + "write guard, the batch size and the lease or lock it is written under (in the same atomic step "
+                    + "as the write), then applies each point by precedence: newer wins, a scrape beats a backfill at "
+                    + "the same time.")
     @APIResponse(responseCode = "200", description = "Counts of applied, unchanged and stale points",
             content = @Content(schema = @Schema(implementation = WriteResponse.class)))
     @APIResponse(responseCode = "400", description = "validation or malformed-request: nothing was written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "write-forbidden: a follower may not write leader_scrape",
+    @APIResponse(responseCode = "401", description = "unauthenticated (after validation: the body's errors come first)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "forbidden (the writer role is missing), or write-forbidden: a "
+            + "follower may not write leader_scrape, or a leader_scrape batch names no lease although "
+            + "store.leader.require-lease is true",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "not-leader (the lease is not held by this token: holder, fence "
+            + "and expiresAt name the current holder) or lock-lost (kind, key): nothing was written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "batch-too-large (over store.max-batch) or body-too-large",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -111,9 +146,11 @@ public class PointsResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "507", description = "series-limit-exceeded: nothing was written",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @RolesAllowed(Roles.WRITER)
+    @PermitAll
     public WriteResponse write(WriteRequest request) {
-        WriteRequest body = request == null ? new WriteRequest(null, null, null, null) : request;
-        return WriteResponse.of(store.write(body.toBatch()));
+        WriteRequest body = request == null ? new WriteRequest(null, null, null, null, null, null) : request;
+        // The role is checked by the store after the body (SPEC §2: 400 before 401/403), not by @RolesAllowed, which
+        // Quarkus checks before it reads the body.
+        return WriteResponse.of(store.write(body.toBatch(), () -> RoleCheck.require(identity, Roles.WRITER)));
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.metricstore.auth.Audit;
+import io.metricstore.auth.RoleCheck;
 import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.FieldError;
@@ -49,6 +50,17 @@ public class ProblemMapper {
         if (e instanceof StoreException.LockHeld held) {
             return problem.withLease(held.expiresAt().toString());
         }
+        if (e instanceof StoreException.LeaseHeld held) {
+            return problem.withHolder(held.holder().holder(), held.holder().fence(),
+                    held.holder().expiresAt().toString());
+        }
+        if (e instanceof StoreException.NotLeader notLeader) {
+            return notLeader.current().map(current -> problem.withHolder(current.holder(), current.fence(),
+                    current.expiresAt().toString())).orElse(problem);
+        }
+        if (e instanceof StoreException.LockLost lost) {
+            return problem.withLock(lost.lockKind().wire(), lost.key());
+        }
         return problem;
     }
 
@@ -65,6 +77,11 @@ public class ProblemMapper {
             case LOCK_TOKEN_MISMATCH -> ProblemType.LOCK_TOKEN_MISMATCH;
             case LOCK_NOT_HELD -> ProblemType.LOCK_NOT_HELD;
             case NOT_OWNER -> ProblemType.NOT_OWNER;
+            case LEASE_HELD -> ProblemType.LEASE_HELD;
+            case LEASE_TOKEN_MISMATCH -> ProblemType.LEASE_TOKEN_MISMATCH;
+            case LEASE_NOT_HELD -> ProblemType.LEASE_NOT_HELD;
+            case NOT_LEADER -> ProblemType.NOT_LEADER;
+            case LOCK_LOST -> ProblemType.LOCK_LOST;
         };
     }
 
@@ -91,12 +108,18 @@ public class ProblemMapper {
                 : resource.getResourceMethod().getAnnotation(RolesAllowed.class);
         String call = request.method() + " " + request.path();
         String caller = Audit.caller(identity);
+        if (e instanceof RoleCheck.MissingRole missing) {
+            return forbidden(call, caller, missing.role(), request);
+        }
         if (allowed == null || allowed.value().length == 0) {
             // Denied because it declares no role (quarkus.security.jaxrs.deny-unannotated-endpoints).
             Audit.refused(caller, "authorize", call, "no role may call it");
             return Problem.of(ProblemType.FORBIDDEN, call + " is open to no role", request.path()).toResponse();
         }
-        String role = allowed.value()[0];
+        return forbidden(call, caller, allowed.value()[0], request);
+    }
+
+    private static Response forbidden(String call, String caller, String role, HttpServerRequest request) {
         Audit.refused(caller, "authorize", call, "needs role " + role);
         return Problem.of(ProblemType.FORBIDDEN, call + " needs the role '" + role + "', which " + caller
                 + " does not hold: grant it with store.auth.grants." + role, request.path()).withRole(role).toResponse();
@@ -150,8 +173,7 @@ public class ProblemMapper {
             default -> ProblemType.MALFORMED_REQUEST;
         };
         String detail = e instanceof LocksResource.UnknownKind ? e.getMessage() : frameworkDetail(status, e, request);
-        return new Problem(type.uri(), type.title(), status, detail, request.path(), null, null, null, null)
-                .toResponse();
+        return Problem.of(type, status, detail, request.path()).toResponse();
     }
 
     /** What to send instead, in the service's words, for the refusals that the REST layer makes by itself. */

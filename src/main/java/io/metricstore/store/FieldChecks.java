@@ -37,13 +37,18 @@ public final class FieldChecks {
 
     /** Lock keys: 1 to 256 printable characters (no control, format or unassigned code points). */
     FieldChecks key(String key) {
+        return key("key", key);
+    }
+
+    /** Lock keys and lease names (and a lease's holder text): 1 to 256 printable characters. */
+    FieldChecks key(String field, String key) {
         if (key == null || key.isEmpty()) {
-            return require(false, "key", "is required");
+            return require(false, field, "is required");
         }
         int length = key.codePointCount(0, key.length());
-        return require(length <= MAX_KEY_LENGTH, "key",
+        return require(length <= MAX_KEY_LENGTH, field,
                 "is longer than " + MAX_KEY_LENGTH + " characters")
-                .require(key.codePoints().allMatch(FieldChecks::printable), "key", "must be printable characters");
+                .require(key.codePoints().allMatch(FieldChecks::printable), field, "must be printable characters");
     }
 
     /** Owner tokens travel in a header too, so they are printable ASCII without spaces. */
@@ -68,6 +73,11 @@ public final class FieldChecks {
         // Compared as durations: a huge TTL must be refused, not overflow a conversion to milliseconds.
         return require(ttl.compareTo(Duration.ofMillis(1)) >= 0, "ttl", "must be at least 1ms")
                 .require(ttl.compareTo(max) <= 0, "ttl", "must be at most store.locks.max-ttl (" + max + ")");
+    }
+
+    /** The errors found so far, for a caller that collects more of its own before refusing. */
+    List<FieldError> errors() {
+        return errors;
     }
 
     public void orThrow() {

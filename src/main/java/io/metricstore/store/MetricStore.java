@@ -5,11 +5,15 @@ import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Family;
 import io.metricstore.store.model.FieldError;
 import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LeaseGrant;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WireName;
+import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The store as callers see it: every input rule, applied once here for whichever backend is configured, then the
@@ -38,7 +43,7 @@ public class MetricStore {
     public static final int DEFAULT_CHANGES_LIMIT = 1000;
     /** The largest page of a delta. */
     public static final int MAX_CHANGES_LIMIT = 10_000;
-    /** The job lock key that elects the replica running the scheduled GC. */
+    /** The key of the store's own lease ({@link LockKind#STORE}) that elects the replica running the scheduled GC. */
     public static final String GC_LOCK = "gc";
 
     private final StoreBackend backend;
@@ -82,37 +87,93 @@ public class MetricStore {
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
-    /**
-     * Writes a batch: the guard checked, the batch size checked and every point and family description validated
-     * before the backend sees any of it. Points and families are one atomic step, so a refused batch records nothing.
-     */
+    /** The identity of a caller that needs no authorization (tests, benchmarks), as every caller with auth off. */
+    public static final String ANONYMOUS = "anonymous";
+
+    /** Writes a batch for a caller that needs no authorization: see {@link #write(WriteBatch, Supplier)}. */
     public WriteResult write(WriteBatch batch) {
+        return write(batch, () -> ANONYMOUS);
+    }
+
+    /**
+     * Writes a batch, refusing it whole in the order SPEC §2 pins: every point, family description and the lease or
+     * lock named validated (400, naming every bad field); then {@code authorize}, which checks the caller's identity and
+     * role (401/403) and names the writer, who must hold the lease or lock; the write guard and the required lease (403); the batch size (413); then the backend, which checks
+     * the lease or lock in the same atomic step as the write (409) and the series cap (507). Points and families are
+     * one atomic step, so a refused batch records nothing.
+     */
+    public WriteResult write(WriteBatch batch, Supplier<String> authorize) {
         WriteSource source = batch.source();
         List<RawPoint> points = batch.points();
-        WriteGuard.check(batch.role(), source);
-        if (points.size() > config.maxBatch()) {
-            metrics.rejected(source, points.size());
-            throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
-        }
-        FieldChecks.of().require(batch.families().size() <= config.maxBatch(), "families",
-                "describes more families than store.max-batch (" + config.maxBatch() + ")").orThrow();
         Instant now = now();
-        List<FieldError> errors = new ArrayList<>();
+        FieldChecks checks = FieldChecks.of().require(batch.families().size() <= config.maxBatch(), "families",
+                "describes more families than store.max-batch (" + config.maxBatch() + ")");
+        checkFence(batch, checks);
+        List<FieldError> errors = new ArrayList<>(checks.errors());
         List<MetricPoint> valid = validator.validatePoints(points, now, errors);
         List<Family> described = validator.validateFamilies(batch.families(), errors);
         if (!errors.isEmpty()) {
             metrics.rejected(source, points.size());
             throw new StoreException.Validation(errors);
         }
+        Optional<WriteFence> fence = fence(batch, authorize.get());
+        try {
+            WriteGuard.check(batch.role(), source, fence.isPresent(), config.leader().requireLease());
+        } catch (StoreException.WriteForbidden forbidden) {
+            metrics.rejected(source, points.size());
+            if (fence.isEmpty() && WriteGuard.permits(batch.role(), source)) {
+                metrics.fencedRefusal("lease-required");
+            }
+            throw forbidden;
+        }
+        if (points.size() > config.maxBatch()) {
+            metrics.rejected(source, points.size());
+            throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
+        }
         WriteResult result;
         try {
-            result = metrics.timed("apply", () -> backend.apply(source, valid, described, now));
+            result = metrics.timed("apply", () -> backend.apply(source, valid, described, fence, now));
+        } catch (StoreException.NotLeader | StoreException.LockLost fenced) {
+            metrics.rejected(source, points.size());
+            metrics.fencedRefusal(fenced instanceof StoreException.NotLeader ? "not-leader" : "lock-lost");
+            throw fenced;
         } catch (StoreException.SeriesLimitExceeded full) {
             metrics.rejected(source, points.size());
             throw full;
         }
         metrics.written(source, result);
         return result;
+    }
+
+    /**
+     * The lease or lock a batch names, checked as its other fields are: a lease only with {@code leader_scrape}, a lock
+     * (a client kind) only with {@code worker_backfill}, names, keys and tokens as for the lease and lock calls.
+     */
+    private static void checkFence(WriteBatch batch, FieldChecks checks) {
+        WriteBatch.Lease lease = batch.lease();
+        if (lease != null) {
+            checks.require(batch.source() == WriteSource.LEADER_SCRAPE, "lease",
+                    "goes only with source leader_scrape (a backfill names its job lock with \"lock\")")
+                    .key("lease.name", lease.name()).token("lease.token", lease.token());
+        }
+        WriteBatch.Lock lock = batch.lock();
+        if (lock != null) {
+            checks.require(batch.source() == WriteSource.WORKER_BACKFILL, "lock",
+                            "goes only with source worker_backfill (a scrape names its leader lease with \"lease\")")
+                    .require(LockKind.parse(lock.kind()).isPresent(), "lock.kind",
+                            "must be one of " + WireName.choices(LockKind.clientKinds()))
+                    .key("lock.key", lock.key()).token("lock.token", lock.token());
+        }
+    }
+
+    /** The lease or lock of a checked batch, to be held by {@code writer}. */
+    private static Optional<WriteFence> fence(WriteBatch batch, String writer) {
+        if (batch.lease() != null) {
+            return Optional.of(new WriteFence(LockKind.LEASE, batch.lease().name(), batch.lease().token(), writer));
+        }
+        WriteBatch.Lock lock = batch.lock();
+        return lock == null ? Optional.empty()
+                : Optional.of(new WriteFence(LockKind.parse(lock.kind()).orElseThrow(), lock.key(), lock.token(), writer));
     }
 
     /** The families described within the retention. */
@@ -189,8 +250,60 @@ public class MetricStore {
     }
 
     /**
-     * The scheduled GC: one replica per interval does the work, the one that holds the store's own job lock
-     * {@value #GC_LOCK} (leased for one interval and renewed by its holder); the others skip the run.
+     * Campaigns for a lease for the caller's identity {@code owner}, shown to observers as {@code holder} (the
+     * identity when absent). A caller that may retry passes its own {@code token}: a retry of a campaign that already
+     * won renews the lease and reports the same fence. Without one, a random token is made.
+     */
+    public LeaseGrant campaign(String name, Duration ttl, String token, String holder, String owner) {
+        String holding = token == null ? UUID.randomUUID().toString() : token;
+        String shown = holder == null ? owner : holder;
+        FieldChecks.of().key("name", name).ttl(ttl, config.locks().maxTtl()).token("token", holding)
+                .key("holder", shown).orThrow();
+        Instant now = now();
+        try {
+            LeaseGrant grant = metrics.timed("lease_campaign",
+                    () -> backend.campaign(name, holding, owner, shown, ttl, now));
+            metrics.leaseHeld(name, grant.fence());
+            return grant;
+        } catch (StoreException.LeaseHeld held) {
+            metrics.leaseHeld(name, held.holder().fence());
+            throw held;
+        }
+    }
+
+    public LeaseGrant renew(String name, String token, Duration ttl, String owner) {
+        FieldChecks.of().key("name", name).token("token", token).ttl(ttl, config.locks().maxTtl()).orThrow();
+        Instant now = now();
+        return metrics.timed("lease_renew", () -> backend.renew(name, token, owner, ttl, now));
+    }
+
+    public void resign(String name, String token, String owner) {
+        FieldChecks.of().key("name", name).token("Lease-Token", token).orThrow();
+        Instant now = now();
+        metrics.timed("lease_resign", () -> {
+            backend.resign(name, token, owner, now);
+            return null;
+        });
+    }
+
+    /** The lease's current holder, if anyone holds it. */
+    public Optional<LeaseState> observe(String name) {
+        FieldChecks.of().key("name", name).orThrow();
+        Instant now = now();
+        Optional<LeaseState> state = metrics.timed("lease_observe", () -> backend.observe(name, now));
+        state.ifPresent(held -> metrics.leaseHeld(name, held.fence()));
+        return state;
+    }
+
+    /** See {@link StoreBackend#watchLeases}. */
+    public void watchLeases(Consumer<Optional<String>> listener) {
+        backend.watchLeases(listener);
+    }
+
+    /**
+     * The scheduled GC: one replica per interval does the work, the one that holds the store's own lease
+     * {@value #GC_LOCK} (of the kind {@link LockKind#STORE}, which no API call can name, so a client's {@code job/gc}
+     * lock is another key; leased for one interval and renewed by its holder); the others skip the run.
      */
     public Optional<GcReport> scheduledGc() {
         Instant now = now();

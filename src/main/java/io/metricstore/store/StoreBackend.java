@@ -4,6 +4,8 @@ import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Family;
 import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LeaseGrant;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
@@ -11,6 +13,7 @@ import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.SeriesId;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
@@ -52,12 +55,16 @@ public interface StoreBackend {
     /**
      * Applies validated points from {@code source} and records the type and help of {@code families}, in one atomic
      * step. Each description lives for the retention from {@code now}, like a series, and a later description of the
-     * same family replaces it.
+     * same family replaces it. With a {@code fence}, the batch is applied only if that lease or lock is held by its
+     * token for its owner at {@code now}, checked in the same atomic step, and the result carries its fence.
      *
+     * @throws StoreException.NotLeader when the fence is a lease its token does not hold (nothing written)
+     * @throws StoreException.LockLost when the fence is a lock its token does not hold (nothing written)
      * @throws StoreException.SeriesLimitExceeded when the batch would create more live series than the cap;
      *     nothing of the batch is written then, families included
      */
-    WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Instant now);
+    WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Optional<WriteFence> fence,
+                      Instant now);
 
     /** The families described within the retention, by name. */
     List<Family> families(Instant now);
@@ -106,6 +113,32 @@ public interface StoreBackend {
 
     /** The lock's current holder's fence and expiry, if it is held. */
     Optional<LockState> inspect(LockKind kind, String key, Instant now);
+
+    /**
+     * Takes a free lease for {@code token}, bound to {@code owner}, with the next fence and the public {@code holder};
+     * a retry by the holding token renews it (same fence, holder as first given).
+     *
+     * @throws StoreException.LeaseHeld when another token holds it (with that holder)
+     * @throws StoreException.NotOwner when {@code token} holds it for another identity
+     */
+    LeaseGrant campaign(String name, String token, String owner, String holder, Duration ttl, Instant now);
+
+    /** Renews a held lease to {@code ttl} from {@code now}; refusals as {@link #extend}. */
+    LeaseGrant renew(String name, String token, String owner, Duration ttl, Instant now);
+
+    /** Gives a held lease up; refusals as {@link #release}. */
+    void resign(String name, String token, String owner, Instant now);
+
+    /** The lease's current holder, if it is held. */
+    Optional<LeaseState> observe(String name, Instant now);
+
+    /**
+     * Tells {@code listener} the name of a lease that may have changed (campaigned, renewed, resigned) on this replica
+     * or, for a shared backend, on any replica; or {@link Optional#empty()} when any lease may have changed unseen
+     * (a shared backend that cannot hear the others polls meanwhile). Never before the change can be read; calls may
+     * repeat or come late, must not block, and say nothing of leases that merely expired.
+     */
+    void watchLeases(Consumer<Optional<String>> listener);
 
     /**
      * Expires series (recording deletions) and family descriptions, purges expired locks and trims old tombstones

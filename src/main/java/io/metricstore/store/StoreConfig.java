@@ -50,6 +50,8 @@ public interface StoreConfig {
 
     Locks locks();
 
+    Leader leader();
+
     Limits limits();
 
     Exposition exposition();
@@ -103,6 +105,15 @@ public interface StoreConfig {
          */
         @WithDefault("10s")
         Duration bookmarkInterval();
+    }
+
+    interface Leader {
+        /**
+         * Whether a {@code leader_scrape} batch must name the lease it is written under (403 without one): the role
+         * field alone then proves nothing (SPEC §2, Fenced writes).
+         */
+        @WithDefault("false")
+        boolean requireLease();
     }
 
     interface Locks {

@@ -1,11 +1,13 @@
 package io.metricstore.store;
 
 import io.metricstore.store.model.FieldError;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.RuntimeRole;
 import io.metricstore.store.model.WriteSource;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every refusal the store can give. Each class has one {@link Kind}; the HTTP layer maps kinds to stable problem
@@ -24,7 +26,12 @@ public abstract sealed class StoreException extends RuntimeException {
         LOCK_HELD,
         LOCK_TOKEN_MISMATCH,
         LOCK_NOT_HELD,
-        NOT_OWNER
+        NOT_OWNER,
+        LEASE_HELD,
+        LEASE_TOKEN_MISMATCH,
+        LEASE_NOT_HELD,
+        NOT_LEADER,
+        LOCK_LOST
     }
 
     private final Kind kind;
@@ -60,6 +67,17 @@ public abstract sealed class StoreException extends RuntimeException {
     public static final class WriteForbidden extends StoreException {
         public WriteForbidden(RuntimeRole role, WriteSource source) {
             super(Kind.WRITE_FORBIDDEN, "role '" + role.wire() + "' may not write source '" + source.wire() + "'");
+        }
+
+        private WriteForbidden(String message) {
+            super(Kind.WRITE_FORBIDDEN, message);
+        }
+
+        /** A {@code leader_scrape} batch without a lease while {@code store.leader.require-lease=true}. */
+        public static WriteForbidden leaseRequired() {
+            return new WriteForbidden("a leader_scrape batch must name the leader lease it is written under "
+                    + "(\"lease\": {\"name\", \"token\"}): store.leader.require-lease is true, so the role alone proves "
+                    + "nothing; campaign with POST /api/v1/leases/{name} first");
         }
     }
 
@@ -125,23 +143,93 @@ public abstract sealed class StoreException extends RuntimeException {
     /** The lock is held, but with another token. */
     public static final class LockTokenMismatch extends StoreException {
         public LockTokenMismatch(LockKind kind, String key) {
-            super(Kind.LOCK_TOKEN_MISMATCH,
-                    kind.wire() + " lock '" + key + "' is held with another token; nothing changed");
+            super(kind == LockKind.LEASE ? Kind.LEASE_TOKEN_MISMATCH : Kind.LOCK_TOKEN_MISMATCH,
+                    what(kind, key) + " is held with another token; nothing changed");
         }
     }
 
     /** Nobody holds the lock (it was released or expired). */
     public static final class LockNotHeld extends StoreException {
         public LockNotHeld(LockKind kind, String key) {
-            super(Kind.LOCK_NOT_HELD, kind.wire() + " lock '" + key + "' is not held");
+            super(kind == LockKind.LEASE ? Kind.LEASE_NOT_HELD : Kind.LOCK_NOT_HELD,
+                    what(kind, key) + " is not held" + (kind == LockKind.LEASE ? ": campaign for it with POST" : ""));
         }
     }
 
     /** The lock is held for another identity: only the identity that took it may extend, release or retry it. */
     public static final class NotOwner extends StoreException {
         public NotOwner(LockKind kind, String key) {
-            super(Kind.NOT_OWNER, kind.wire() + " lock '" + key + "' was taken by another identity; only that identity "
-                    + "can extend, release or retry it; nothing changed");
+            super(Kind.NOT_OWNER, what(kind, key) + " was taken by another identity; only that identity can "
+                    + (kind == LockKind.LEASE ? "renew, resign or retry its campaign" : "extend, release or retry it")
+                    + "; nothing changed");
         }
+    }
+
+    /** Somebody else holds the lease: who, with which fence, until when. */
+    public static final class LeaseHeld extends StoreException {
+        private final LeaseState holder;
+
+        public LeaseHeld(LeaseState holder) {
+            super(Kind.LEASE_HELD, "lease '" + holder.name() + "' is held by '" + holder.holder() + "' (fence "
+                    + holder.fence() + ") until " + holder.expiresAt() + "; observe it with GET ?wait=30s&fence="
+                    + holder.fence() + " and campaign again when it is free");
+            this.holder = holder;
+        }
+
+        public LeaseState holder() {
+            return holder;
+        }
+    }
+
+    /**
+     * A batch written under a lease that its token no longer holds (it expired, was resigned or taken over): the
+     * writer is not the leader any more; nothing of the batch was written.
+     */
+    public static final class NotLeader extends StoreException {
+        private final String lease;
+        private final Optional<LeaseState> current;
+
+        public NotLeader(String lease, Optional<LeaseState> current) {
+            super(Kind.NOT_LEADER, "lease '" + lease + "' is not held by this token"
+                    + current.map(holder -> " but by '" + holder.holder() + "' (fence " + holder.fence() + ") until "
+                    + holder.expiresAt()).orElse(" (it is free)")
+                    + ": nothing was written; step down, observe the lease and campaign again before writing");
+            this.lease = lease;
+            this.current = current;
+        }
+
+        public String lease() {
+            return lease;
+        }
+
+        /** The lease's current holder, if anyone holds it. */
+        public Optional<LeaseState> current() {
+            return current;
+        }
+    }
+
+    /** A batch written under a lock that its token no longer holds: nothing of it was written. */
+    public static final class LockLost extends StoreException {
+        private final LockKind lockKind;
+        private final String key;
+
+        public LockLost(LockKind kind, String key) {
+            super(Kind.LOCK_LOST, what(kind, key) + " is no longer held by this token (it expired, was released or "
+                    + "taken by another owner): nothing was written; stop the job, or acquire the lock again first");
+            this.lockKind = kind;
+            this.key = key;
+        }
+
+        public LockKind lockKind() {
+            return lockKind;
+        }
+
+        public String key() {
+            return key;
+        }
+    }
+
+    private static String what(LockKind kind, String key) {
+        return kind == LockKind.LEASE ? "lease '" + key + "'" : kind.wire() + " lock '" + key + "'";
     }
 }

@@ -13,13 +13,19 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * The store's own telemetry ({@code store_*} at {@code /q/metrics}). Every tag has a small fixed set of values:
- * sources, outcomes, lock kinds, operation names; never a metric name or a lock key.
+ * sources, outcomes, lock kinds, operation names; never a metric name or a lock key. Lease names are the one
+ * exception, bounded: the first {@value #TRACKED_LEASES} names this replica sees get a counter and a gauge, later ones
+ * none.
  */
 public final class StoreMetrics {
+
+    /** The most lease names that get meters of their own on one replica. */
+    static final int TRACKED_LEASES = 100;
 
     private final MeterRegistry registry;
     private final String backend;
@@ -32,6 +38,8 @@ public final class StoreMetrics {
     private final Map<String, Counter> lockAcquires = new ConcurrentHashMap<>();
     private final Map<String, Timer> latency = new ConcurrentHashMap<>();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> fencedRefusals = new ConcurrentHashMap<>();
+    private final Map<String, TrackedLease> leases = new ConcurrentHashMap<>();
 
     public StoreMetrics(MeterRegistry registry, StoreBackend backend, Clock clock) {
         this.registry = registry;
@@ -100,6 +108,48 @@ public final class StoreMetrics {
                 .description("Lock acquire attempts, by kind and outcome")
                 .tags("kind", kind.wire(), "outcome", outcome)
                 .register(registry)).increment();
+    }
+
+    /** A batch refused because of its lease or lock: {@code not-leader}, {@code lock-lost}, {@code lease-required}. */
+    void fencedRefusal(String reason) {
+        fencedRefusals.computeIfAbsent(reason, r -> Counter.builder("store_fenced_refusals_total")
+                .description("Batches refused because their lease or lock was not held (or a required lease missing)")
+                .tag("reason", r)
+                .register(registry)).increment();
+    }
+
+    /**
+     * The fence a lease has as this replica last saw it (a campaign it answered, an observation): a new fence is a
+     * change of holder.
+     */
+    void leaseHeld(String name, long fence) {
+        TrackedLease lease = leases.get(name);
+        if (lease == null) {
+            if (leases.size() >= TRACKED_LEASES) {
+                return;
+            }
+            lease = leases.computeIfAbsent(name, TrackedLease::new);
+        }
+        if (lease.fence.getAndSet(fence) != fence) {
+            lease.changes.increment();
+        }
+    }
+
+    /** The meters of one lease name. */
+    private final class TrackedLease {
+        final AtomicLong fence = new AtomicLong();
+        final Counter changes;
+
+        TrackedLease(String name) {
+            changes = Counter.builder("store_lease_changes_total")
+                    .description("Changes of a lease's holder (a new fence) seen by this replica")
+                    .tag("name", name)
+                    .register(registry);
+            Gauge.builder("store_lease_fence", fence, AtomicLong::get)
+                    .description("The fence of a lease's holder as this replica last saw it")
+                    .tag("name", name)
+                    .register(registry);
+        }
     }
 
     void gc(GcReport report) {

@@ -22,7 +22,7 @@ class WriteRequestTest {
 
     /** What {@code POST /points} hands the service for a body with these fields and no families. */
     private static WriteBatch batch(String role, String source, List<PointsResource.PointBody> points) {
-        return new PointsResource.WriteRequest(role, source, points, null).toBatch();
+        return new PointsResource.WriteRequest(role, source, points, null, null, null).toBatch();
     }
 
     @Test

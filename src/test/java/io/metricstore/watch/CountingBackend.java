@@ -5,11 +5,14 @@ import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Family;
 import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LeaseGrant;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
@@ -19,11 +22,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-/** A real backend that counts the feed reads made through it, so a test sees how many reads waiters share. */
+/** A real backend that counts the feed and lease reads made through it, so a test sees how many reads waiters share. */
 final class CountingBackend implements StoreBackend {
 
     private final StoreBackend backend;
     final AtomicInteger feedReads = new AtomicInteger();
+    final AtomicInteger leaseReads = new AtomicInteger();
 
     CountingBackend(StoreBackend backend) {
         this.backend = backend;
@@ -41,8 +45,9 @@ final class CountingBackend implements StoreBackend {
     }
 
     @Override
-    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Instant now) {
-        return backend.apply(source, points, families, now);
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families,
+                             Optional<WriteFence> fence, Instant now) {
+        return backend.apply(source, points, families, fence, now);
     }
 
     @Override
@@ -78,6 +83,32 @@ final class CountingBackend implements StoreBackend {
     @Override
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
         return backend.inspect(kind, key, now);
+    }
+
+    @Override
+    public LeaseGrant campaign(String name, String token, String owner, String holder, Duration ttl, Instant now) {
+        return backend.campaign(name, token, owner, holder, ttl, now);
+    }
+
+    @Override
+    public LeaseGrant renew(String name, String token, String owner, Duration ttl, Instant now) {
+        return backend.renew(name, token, owner, ttl, now);
+    }
+
+    @Override
+    public void resign(String name, String token, String owner, Instant now) {
+        backend.resign(name, token, owner, now);
+    }
+
+    @Override
+    public Optional<LeaseState> observe(String name, Instant now) {
+        leaseReads.incrementAndGet();
+        return backend.observe(name, now);
+    }
+
+    @Override
+    public void watchLeases(Consumer<Optional<String>> listener) {
+        backend.watchLeases(listener);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.metricstore.store.model.Epochs;
 import io.metricstore.store.model.Family;
 import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LeaseGrant;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
@@ -19,6 +21,7 @@ import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import jakarta.inject.Singleton;
@@ -34,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,6 +81,7 @@ public final class MemoryBackend implements StoreBackend {
     private final AtomicLong fences = new AtomicLong();
     private final ConcurrentHashMap<String, Described> families = new ConcurrentHashMap<>();
     private final List<Consumer<Cursor>> watchers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Optional<String>>> leaseWatchers = new CopyOnWriteArrayList<>();
 
     public MemoryBackend(StoreConfig config) {
         this.retentionMillis = config.retention().toMillis();
@@ -94,7 +99,8 @@ public final class MemoryBackend implements StoreBackend {
     }
 
     @Override
-    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> described, Instant now) {
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> described,
+                             Optional<WriteFence> fence, Instant now) {
         String[] ids = new String[points.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = points.get(i).seriesId();
@@ -103,6 +109,11 @@ public final class MemoryBackend implements StoreBackend {
         WriteResult result;
         lock.writeLock().lock();
         try {
+            // Under the write lock: every later write is ordered after this check, so once a lease has passed to a
+            // successor, no write of the deposed holder lands after the successor's.
+            OptionalLong writtenUnder = fence.isEmpty() ? OptionalLong.empty() : OptionalLong.of(
+                    locks.get(fence.get().kind()).fence(fence.get().key(), fence.get().token(), fence.get().owner(),
+                            nowMillis));
             checkCap(ids, nowMillis);
             int applied = 0;
             int unchanged = 0;
@@ -116,7 +127,7 @@ public final class MemoryBackend implements StoreBackend {
             }
             compact();
             describe(described, nowMillis);
-            result = new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence));
+            result = new WriteResult(applied, unchanged, stale, new Cursor(epoch, sequence), writtenUnder);
         } finally {
             lock.writeLock().unlock();
         }
@@ -380,12 +391,16 @@ public final class MemoryBackend implements StoreBackend {
 
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
-        return locks.get(kind).acquire(key, token, owner, now.toEpochMilli(), ttl.toMillis());
+        return grant(kind, key, locks.get(kind).acquire(key, token, owner, null, now.toEpochMilli(), ttl.toMillis()));
     }
 
     @Override
     public LockGrant extend(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
-        return locks.get(kind).extend(key, token, owner, now.toEpochMilli(), ttl.toMillis());
+        return grant(kind, key, locks.get(kind).extend(key, token, owner, now.toEpochMilli(), ttl.toMillis()));
+    }
+
+    private static LockGrant grant(LockKind kind, String key, LockTable.Held held) {
+        return new LockGrant(kind, key, held.token(), held.fence(), held.expiry());
     }
 
     @Override
@@ -395,7 +410,51 @@ public final class MemoryBackend implements StoreBackend {
 
     @Override
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
-        return locks.get(kind).inspect(key, now.toEpochMilli());
+        return locks.get(kind).held(key, now.toEpochMilli())
+                .map(held -> new LockState(kind, key, held.fence(), held.expiry()));
+    }
+
+    @Override
+    public LeaseGrant campaign(String name, String token, String owner, String holder, Duration ttl, Instant now) {
+        LockTable.Held held = leases().acquire(name, token, owner, holder, now.toEpochMilli(), ttl.toMillis());
+        leaseChanged(name);
+        return grant(name, held);
+    }
+
+    @Override
+    public LeaseGrant renew(String name, String token, String owner, Duration ttl, Instant now) {
+        LockTable.Held held = leases().extend(name, token, owner, now.toEpochMilli(), ttl.toMillis());
+        leaseChanged(name);
+        return grant(name, held);
+    }
+
+    @Override
+    public void resign(String name, String token, String owner, Instant now) {
+        leases().release(name, token, owner, now.toEpochMilli());
+        leaseChanged(name);
+    }
+
+    @Override
+    public Optional<LeaseState> observe(String name, Instant now) {
+        return leases().held(name, now.toEpochMilli()).map(held -> LockTable.state(name, held));
+    }
+
+    @Override
+    public void watchLeases(Consumer<Optional<String>> listener) {
+        leaseWatchers.add(listener);
+    }
+
+    private LockTable leases() {
+        return locks.get(LockKind.LEASE);
+    }
+
+    private void leaseChanged(String name) {
+        Optional<String> changed = Optional.of(name);
+        leaseWatchers.forEach(watcher -> watcher.accept(changed));
+    }
+
+    private static LeaseGrant grant(String name, LockTable.Held held) {
+        return new LeaseGrant(name, held.holder(), held.token(), held.fence(), held.expiry());
     }
 
     /**

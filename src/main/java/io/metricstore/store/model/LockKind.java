@@ -2,12 +2,17 @@ package io.metricstore.store.model;
 
 import java.util.Optional;
 
-/** The independent lock namespaces: two for clients, one for the store itself. */
+/**
+ * The independent lock namespaces: two for clients' locks, one for clients' leases (named, with a public holder), one
+ * for the store itself.
+ */
 public enum LockKind implements WireName {
     /** Makes a backfill job run once. */
     JOB("job"),
     /** Drops repeated events. */
     DEDUP("dedup"),
+    /** Leader leases ({@code /leases/{name}}): a lock whose holder is shown to observers. */
+    LEASE("lease"),
     /** The store's own leases (the GC's election), which no API call can name: every client key is the client's. */
     STORE("store");
 

@@ -13,6 +13,8 @@ import io.metricstore.store.model.Epochs;
 import io.metricstore.store.model.Family;
 import io.metricstore.store.model.Fences;
 import io.metricstore.store.model.GcReport;
+import io.metricstore.store.model.LeaseGrant;
+import io.metricstore.store.model.LeaseState;
 import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
@@ -22,6 +24,7 @@ import io.metricstore.store.model.SampleValue;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisScripts.OwnerOperation;
@@ -163,14 +166,16 @@ public class RedisBackend implements StoreBackend {
     // ---- series
 
     @Override
-    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Instant now) {
-        if (points.isEmpty() && families.isEmpty()) {
+    public WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families,
+                             Optional<WriteFence> fence, Instant now) {
+        if (points.isEmpty() && families.isEmpty() && fence.isEmpty()) {
             return new WriteResult(0, 0, 0, cursor());
         }
         server.require();
         Set<String> distinct = new LinkedHashSet<>();
-        List<String> scriptKeys = new ArrayList<>(7 + points.size());
+        List<String> scriptKeys = new ArrayList<>(8 + points.size());
         scriptKeys.addAll(keys.upsert());
+        scriptKeys.add(fence.map(under -> keys.lock(under.kind(), under.key())).orElse(keys.meta));
         List<String> values = new ArrayList<>(5 * points.size());
         for (MetricPoint point : points) {
             String id = point.seriesId();
@@ -183,7 +188,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
         }
-        List<String> args = new ArrayList<>(11 + 2 * families.size() + distinct.size() + values.size());
+        List<String> args = new ArrayList<>(14 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
         args.add(RedisKeys.LAYOUT);
         args.add(Long.toString(now.toEpochMilli()));
@@ -195,6 +200,9 @@ public class RedisBackend implements StoreBackend {
         args.add(Integer.toString(families.size()));
         args.add(Integer.toString(distinct.size()));
         args.add(keys.watch);
+        args.add(fence.isPresent() ? "1" : "");
+        args.add(fence.map(WriteFence::token).orElse(""));
+        args.add(fence.map(WriteFence::owner).orElse(""));
         for (Family family : families) {
             args.add(family.name());
             args.add(family.type().wire() + "\n" + family.help());
@@ -207,9 +215,16 @@ public class RedisBackend implements StoreBackend {
         if (reply instanceof Replies.Capped capped) {
             throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
         }
+        if (reply instanceof Replies.Fenced fenced) {
+            WriteFence under = fence.orElseThrow();
+            throw under.lease()
+                    ? new StoreException.NotLeader(under.key(), fenced.holder().map(held -> new LeaseState(under.key(),
+                            held.holder(), held.fence(), held.expiresAt())))
+                    : new StoreException.LockLost(under.kind(), under.key());
+        }
         confirmed(written);
         Replies.Upserted batch = (Replies.Upserted) reply;
-        return new WriteResult(batch.applied(), batch.unchanged(), batch.stale(), batch.cursor());
+        return new WriteResult(batch.applied(), batch.unchanged(), batch.stale(), batch.cursor(), batch.fence());
     }
 
     @Override
@@ -354,22 +369,8 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public LockGrant acquire(LockKind kind, String key, String token, String owner, Duration ttl, Instant now) {
-        server.require();
-        long expiry = now.toEpochMilli() + ttl.toMillis();
-        List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin,
-                RedisKeys.LAYOUT, Long.toString(Fences.seed(now.toEpochMilli(), maxReplicaSkewMillis)), owner);
-        Acknowledged written = acknowledged(
-                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true);
-        Replies.Acquire reply = Replies.Acquire.decode(written.reply());
-        if (reply instanceof Replies.Held held) {
-            throw new StoreException.LockHeld(kind, key, held.expiresAt());
-        }
-        if (reply instanceof Replies.OtherOwner) {
-            throw new StoreException.NotOwner(kind, key);
-        }
-        confirmed(written);
-        return new LockGrant(kind, key, token, ((Replies.Acquired) reply).fence(), Instant.ofEpochMilli(expiry));
+        Replies.Acquired acquired = acquireCall(kind, key, token, owner, "", ttl, now);
+        return new LockGrant(kind, key, token, acquired.fence(), acquired.expiresAt());
     }
 
     @Override
@@ -387,10 +388,73 @@ public class RedisBackend implements StoreBackend {
         ownerCall(kind, key, token, owner, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
     }
 
+    @Override
+    public LeaseGrant campaign(String name, String token, String owner, String holder, Duration ttl, Instant now) {
+        Replies.Acquired acquired = acquireCall(LockKind.LEASE, name, token, owner, holder, ttl, now);
+        return new LeaseGrant(name, acquired.holder(), token, acquired.fence(), acquired.expiresAt());
+    }
+
+    @Override
+    public LeaseGrant renew(String name, String token, String owner, Duration ttl, Instant now) {
+        server.require();
+        long expiry = now.toEpochMilli() + ttl.toMillis();
+        Replies.Owned owned = ownerCall(LockKind.LEASE, name, token, owner, now, expiry, OwnerOperation.EXTEND, true);
+        return new LeaseGrant(name, owned.holder(), token, owned.fence(), Instant.ofEpochMilli(expiry));
+    }
+
+    @Override
+    public void resign(String name, String token, String owner, Instant now) {
+        server.require();
+        ownerCall(LockKind.LEASE, name, token, owner, now, now.toEpochMilli(), OwnerOperation.RELEASE, false);
+    }
+
+    @Override
+    public Optional<LeaseState> observe(String name, Instant now) {
+        server.require();
+        Response fields = guarded(() -> redis.execute("HMGET", keys.lock(LockKind.LEASE, name), "fence", "exp",
+                "holder"), true);
+        return Replies.lockState(LockKind.LEASE, name, fields, now).map(held -> new LeaseState(name,
+                fields.get(2) == null ? "" : fields.get(2).toString(), held.fence(), held.expiresAt()));
+    }
+
+    @Override
+    public void watchLeases(Consumer<Optional<String>> listener) {
+        watch.addLeases(listener);
+    }
+
+    /** The channel a lock call on {@code kind} publishes on: only leases have observers to wake. */
+    private String channel(LockKind kind) {
+        return kind == LockKind.LEASE ? keys.watch : "";
+    }
+
+    private Replies.Acquired acquireCall(LockKind kind, String key, String token, String owner, String holder,
+                                        Duration ttl, Instant now) {
+        server.require();
+        long expiry = now.toEpochMilli() + ttl.toMillis();
+        List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
+                RedisKeys.lockMember(kind, key), Long.toString(Fences.floor(now.toEpochMilli())), expiryMargin,
+                RedisKeys.LAYOUT, Long.toString(Fences.seed(now.toEpochMilli(), maxReplicaSkewMillis)), owner, holder,
+                channel(kind), key);
+        Acknowledged written = acknowledged(
+                connection -> RedisScripts.run(connection, RedisScripts.ACQUIRE, keys.acquire(kind, key), args), true);
+        Replies.Acquire reply = Replies.Acquire.decode(written.reply());
+        if (reply instanceof Replies.Held held) {
+            throw kind == LockKind.LEASE
+                    ? new StoreException.LeaseHeld(new LeaseState(key, held.holder(), held.fence(), held.expiresAt()))
+                    : new StoreException.LockHeld(kind, key, held.expiresAt());
+        }
+        if (reply instanceof Replies.OtherOwner) {
+            throw new StoreException.NotOwner(kind, key);
+        }
+        confirmed(written);
+        return (Replies.Acquired) reply;
+    }
+
     private Replies.Owned ownerCall(LockKind kind, String key, String token, String owner, Instant now, long expiry,
                                     OwnerOperation operation, boolean retry) {
         List<String> args = List.of(token, Long.toString(now.toEpochMilli()), Long.toString(expiry),
-                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin, RedisKeys.LAYOUT, owner);
+                RedisKeys.lockMember(kind, key), operation.arg, expiryMargin, RedisKeys.LAYOUT, owner, channel(kind),
+                key);
         // A release lost in a failover leaves the lock held until it expires, which is safe: only an extend waits.
         Function<RedisDataSource, Response> call =
                 connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);

@@ -17,12 +17,14 @@ import java.util.List;
  *   <li>{@code index}: sorted set of series ids scored by expiry, so the GC finds expired series without a scan;</li>
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
- *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, expiring with the lease;
- *       {@code locks}: sorted set of held locks by expiry;</li>
+ *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, {@code owner} (the identity that
+ *       took it) and, for a lease ({@code lock:lease:<name>}), {@code holder}; expiring with the lease;
+ *       {@code locks}: sorted set of held locks and leases by expiry;</li>
  *   <li>{@code families}: hash of family name to type and help; {@code families:expiry}: their expiry.</li>
  * </ul>
  * The channel {@code {ns}:watch} (pub/sub, not a key) carries {@code feed <epoch> <sequence>} after each write and
- * GC step that changed the state.
+ * GC step that changed the state, and {@code lease <fence> <name>} after each campaign, renewal ({@code fence}) and
+ * resignation ({@code 0}).
  * Earlier versions kept strings {@code epoch} and {@code fence} and per-kind {@code fences:<kind>} hashes, which
  * this layout no longer reads.
  */

@@ -21,12 +21,14 @@ import org.jboss.logging.Logger;
 
 /**
  * Wakes this replica's watchers when any replica changes the namespace. The scripts that change the feed publish
- * {@code feed <epoch> <sequence>} on the namespace's watch channel ({@link RedisKeys#watch}); each replica holds one
- * subscription to it, on a connection of its own. Pub/sub delivers at most once, so:
+ * {@code feed <epoch> <sequence>} on the namespace's watch channel ({@link RedisKeys#watch}), the lease scripts
+ * {@code lease <fence> <name>} (fence 0: resigned); each replica holds one subscription to it, on a connection of its
+ * own. Pub/sub delivers at most once, so:
  * <ul>
  *   <li>while the subscription is down (Redis unreachable, restarted, failed over) the cursor is polled every
- *       {@code pollInterval} instead, and the subscription is tried again at the same pace; once it is back, one
- *       more poll catches what was published while nobody listened;</li>
+ *       {@code pollInterval} instead (and lease listeners are told that any lease may have changed), and the
+ *       subscription is tried again at the same pace; once it is back, one more poll catches what was published
+ *       while nobody listened;</li>
  *   <li>while it is up, the cursor is checked every {@code checkInterval} (read, unless this replica's own feed reads
  *       saw it lately): a change seen there that no message reported by the next check means the subscription is
  *       silently dead (a half-open connection), and it is replaced.</li>
@@ -38,6 +40,7 @@ final class RedisWatch implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisWatch.class);
     /** How long a subscription attempt may go unconfirmed before it is made again. */
+    private static final String LEASE_MESSAGE = "lease ";
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Redis client;
@@ -46,6 +49,7 @@ final class RedisWatch implements AutoCloseable {
     private final long pollMillis;
     private final long checkMillis;
     private final List<Consumer<Cursor>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Optional<String>>> leaseListeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean connecting = new AtomicBoolean();
     private ScheduledExecutorService timer;
     private volatile RedisConnection connection;
@@ -75,9 +79,22 @@ final class RedisWatch implements AutoCloseable {
         this.checkMillis = Math.max(pollMillis, checkInterval.toMillis());
     }
 
-    /** Adds a listener; the first one starts the subscription. */
+    /** Adds a listener of the feed; the first listener starts the subscription. */
     synchronized void add(Consumer<Cursor> listener) {
         listeners.add(listener);
+        start();
+    }
+
+    /**
+     * Adds a listener of leases: told the name in each {@code lease <fence> <name>} message, and "any lease" after
+     * each poll while the subscription is down and once when it is back.
+     */
+    synchronized void addLeases(Consumer<Optional<String>> listener) {
+        leaseListeners.add(listener);
+        start();
+    }
+
+    private void start() {
         if (timer == null && !closed) {
             timer = Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "metric-store-redis-watch");
@@ -100,6 +117,7 @@ final class RedisWatch implements AutoCloseable {
         if (!subscribed) {
             subscribe();
             poll();
+            leasesMayHaveChanged();
         } else if (System.nanoTime() - lastCheckNanos >= TimeUnit.MILLISECONDS.toNanos(checkMillis)) {
             check();
         }
@@ -230,6 +248,11 @@ final class RedisWatch implements AutoCloseable {
         if (polls != null) {
             polls.execute(this::poll);
         }
+        leasesMayHaveChanged();
+    }
+
+    private void leasesMayHaveChanged() {
+        leaseListeners.forEach(listener -> listener.accept(Optional.empty()));
     }
 
     /** Forgets a connection that failed or that this watch gave up; polling takes over until a new one is up. */
@@ -270,6 +293,9 @@ final class RedisWatch implements AutoCloseable {
         String kind = response.get(0).toString();
         if (kind.equals("subscribe")) {
             confirmed(opened);
+        } else if (kind.equals("message") && response.get(2).toString().startsWith(LEASE_MESSAGE)) {
+            Optional<String> lease = Optional.of(leaseName(response.get(2).toString()));
+            leaseListeners.forEach(listener -> listener.accept(lease));
         } else if (kind.equals("message")) {
             // A message older than a report (a poll's) is late news; one at the same cursor is told again (a write of
             // only family descriptions repeats the cursor).
@@ -293,6 +319,12 @@ final class RedisWatch implements AutoCloseable {
                     + "(the README's ACL line allows it)", channel, error, pollMillis);
         }
         drop(opened, null);
+    }
+
+    /** The name in {@code lease <fence> <name>} (the name last: it may contain spaces). */
+    static String leaseName(String payload) {
+        int space = payload.indexOf(' ', LEASE_MESSAGE.length());
+        return space < 0 ? "" : payload.substring(space + 1);
     }
 
     /** {@code feed <epoch> <sequence>}; anything else is ignored (a later version may publish more kinds). */

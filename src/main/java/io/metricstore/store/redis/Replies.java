@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The replies of the Lua scripts, each decoded once, here, into a type named for its script: a reply whose slots mean
@@ -53,22 +54,34 @@ final class Replies {
         return "OK".equals(status) || "1".equals(status);
     }
 
-    /** {@code upsert.lua}: the batch applied, or refused whole by the series cap. */
-    sealed interface Upsert permits Upserted, Capped {
+    /** {@code upsert.lua}: the batch applied, or refused whole by its lease or lock, or by the series cap. */
+    sealed interface Upsert permits Upserted, Capped, Fenced {
 
         static Upsert decode(Response reply) {
             String status = reply.get(0).toString();
             return switch (status) {
                 case "OK" -> new Upserted(cursor(reply.get(1), reply.get(2)), reply.get(3).toInteger(),
-                        reply.get(4).toInteger(), reply.get(5).toInteger());
+                        reply.get(4).toInteger(), reply.get(5).toInteger(), reply.get(6).toString().isEmpty()
+                        ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(reply.get(6).toString())));
                 case "CAP" -> new Capped(reply.get(2).toLong(), reply.get(3).toLong());
+                case "FENCED" -> new Fenced(reply.size() < 4 ? Optional.empty() : Optional.of(new Holder(
+                        reply.get(1).toString(), Long.parseLong(reply.get(2).toString()),
+                        Instant.ofEpochMilli(Long.parseLong(reply.get(3).toString())))));
                 default -> throw unexpected("upsert", status);
             };
         }
     }
 
-    /** The batch's outcomes and the cursor after it. */
-    record Upserted(Cursor cursor, int applied, int unchanged, int stale) implements Upsert {
+    /** The batch's outcomes, the cursor after it and the fence it was written under, if any. */
+    record Upserted(Cursor cursor, int applied, int unchanged, int stale, OptionalLong fence) implements Upsert {
+    }
+
+    /** The batch's lease or lock is not held by its token: {@code holder} holds it, or nobody. */
+    record Fenced(Optional<Holder> holder) implements Upsert {
+    }
+
+    /** Who holds a lease or lock: the public holder ({@code ""} for a lock), its fence and expiry. */
+    record Holder(String holder, long fence, Instant expiresAt) {
     }
 
     /** {@code live} series now, {@code created} new ones the batch would add: more than the cap allows. */
@@ -188,19 +201,22 @@ final class Replies {
 
         static Acquire decode(Response reply) {
             return switch (reply.get(0).toInteger()) {
-                case 1 -> new Acquired(Long.parseLong(reply.get(1).toString()));
-                case 0 -> new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())));
+                case 1 -> new Acquired(Long.parseLong(reply.get(1).toString()),
+                        Instant.ofEpochMilli(Long.parseLong(reply.get(2).toString())), reply.get(3).toString());
+                case 0 -> new Held(Instant.ofEpochMilli(Long.parseLong(reply.get(1).toString())),
+                        Long.parseLong(reply.get(2).toString()), reply.get(3).toString());
                 case -3 -> new OtherOwner();
                 default -> throw unexpected("acquire", reply.get(0).toString());
             };
         }
     }
 
-    record Acquired(long fence) implements Acquire {
+    /** Taken (or renewed by its holding token) with {@code fence} until {@code expiresAt}; a lock's holder is "". */
+    record Acquired(long fence, Instant expiresAt, String holder) implements Acquire {
     }
 
-    /** Held by another token until {@code expiresAt}. */
-    record Held(Instant expiresAt) implements Acquire {
+    /** Held by another token until {@code expiresAt}, with its fence and holder ({@code ""} for a lock). */
+    record Held(Instant expiresAt, long fence, String holder) implements Acquire {
     }
 
     /**
@@ -211,7 +227,7 @@ final class Replies {
 
         static OwnerCall decode(Response reply) {
             return switch (reply.get(0).toInteger()) {
-                case 1 -> new Owned(Long.parseLong(reply.get(1).toString()));
+                case 1 -> new Owned(Long.parseLong(reply.get(1).toString()), reply.get(3).toString());
                 case -1 -> new NotHeld();
                 case -2 -> new OtherToken();
                 case -3 -> new OtherOwner();
@@ -220,7 +236,8 @@ final class Replies {
         }
     }
 
-    record Owned(long fence) implements OwnerCall {
+    /** Extended or released: the holder's fence and holder ({@code ""} for a lock). */
+    record Owned(long fence, String holder) implements OwnerCall {
     }
 
     record NotHeld() implements OwnerCall {

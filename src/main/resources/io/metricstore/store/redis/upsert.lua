@@ -1,16 +1,22 @@
 -- Applies a validated batch, whole: series cap, precedence, series hashes, expiry index, change feed and the
 -- batch's family descriptions.
 -- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] families hash (name ->
--- type, newline, help), KEYS[7] families expiry sorted set, KEYS[8..] one series hash per point
+-- type, newline, help), KEYS[7] families expiry sorted set, KEYS[8] the lease or lock hash the batch is written under
+-- (meta again for a batch without one), KEYS[9..] one series hash per point
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] max series, ARGV[5] source,
 -- ARGV[6] key expiry margin (ms), ARGV[7] '1' to write the sequence even when nothing changed (so that a WAIT
 -- after a replayed batch also covers the first attempt's writes), ARGV[8] the families' expiry (ms),
--- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, ARGV[11] the watch channel, then f pairs:
+-- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, ARGV[11] the watch channel, ARGV[12] '1' for a
+-- batch written under a lease or lock ('' otherwise), ARGV[13] its token, ARGV[14] the writer's identity, then f pairs:
 -- family name, type and help joined by a newline; then the m ids; then per point 5 values: id, value,
 -- updatedAt (ms), rank, expiry (ms)
 -- A batch that changed anything publishes 'feed <epoch> <sequence>' on the watch channel: every replica's watchers
 -- wake at once (pub/sub is no key, so Redis Cluster broadcasts it to every node).
--- Returns {'OK', epoch, seq, applied, unchanged, stale}, {'CAP', epoch, live, created} or {'LAYOUT', layout found}.
+-- A fenced batch is applied only if its token holds the lease or lock for the writer at now, checked here, in the same
+-- atomic step as the write: no campaign, release or expiry can fall between the check and the write.
+-- Returns {'OK', epoch, seq, applied, unchanged, stale, fence ('' when unfenced)}, {'FENCED'} when the lease or lock
+-- is not held by that token (free), {'FENCED', holder, fence, expiry} when someone else holds it (holder '' for a
+-- lock), {'CAP', epoch, live, created} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
   return {'LAYOUT', found}
@@ -20,7 +26,20 @@ local max = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
 local f = tonumber(ARGV[9])
 local m = tonumber(ARGV[10])
-local ids = 12 + 2 * f
+local ids = 15 + 2 * f
+local fence = ''
+if ARGV[12] == '1' then
+  local held = redis.call('HMGET', KEYS[8], 'token', 'fence', 'exp', 'owner', 'holder')
+  local live = held[1] and tonumber(held[3] or '0') > now
+  -- A lock written before identities were kept has no owner and binds nobody (as in extend.lua).
+  if not (live and held[1] == ARGV[13] and ((not held[4]) or held[4] == ARGV[14])) then
+    if live then
+      return {'FENCED', held[5] or '', held[2], held[3]}
+    end
+    return {'FENCED'}
+  end
+  fence = held[2]
+end
 -- Live series have an expiry after now; an expired member not yet collected counts as new if written again.
 -- The ids are looked up one by one only when the batch could reach the cap at all.
 local live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[3], '+inf')
@@ -41,8 +60,8 @@ local applied, unchanged, stale = 0, 0, 0
 -- The sequence is read once and written back once: the script is atomic, so nothing else can take a number.
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 local base = ids + m
-for j = 8, #KEYS do
-  local a = base + (j - 8) * 5
+for j = 9, #KEYS do
+  local a = base + (j - 9) * 5
   local id, value, rank = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 3])
   local current = redis.call('HMGET', KEYS[j], 'r', 'v')
   local outcome = 'applied'
@@ -71,7 +90,7 @@ for j = 8, #KEYS do
     stale = stale + 1
   end
 end
-for i = 12, ids - 1, 2 do
+for i = 15, ids - 1, 2 do
   redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
   redis.call('ZADD', KEYS[7], ARGV[8], ARGV[i])
 end
@@ -82,4 +101,4 @@ end
 if applied > 0 or f > 0 then
   redis.call('PUBLISH', ARGV[11], 'feed ' .. epoch .. ' ' .. cursor)
 end
-return {'OK', epoch, cursor, applied, unchanged, stale}
+return {'OK', epoch, cursor, applied, unchanged, stale, fence}
