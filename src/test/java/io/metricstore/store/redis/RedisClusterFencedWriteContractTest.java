@@ -1,0 +1,13 @@
+package io.metricstore.store.redis;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The fenced-write contract, against a real three-node Redis Cluster
+ * ({@link ClusterTopology}). Every store gets a namespace of its own, so the stores are spread over the nodes.
+ */
+@QuarkusTest
+@TestProfile(RedisClusterProfile.class)
+class RedisClusterFencedWriteContractTest extends RedisFencedWriteContractTest {
+}
