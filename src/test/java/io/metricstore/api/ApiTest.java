@@ -454,7 +454,13 @@ public class ApiTest {
                 .body("paths", hasKey("/api/v1/changes"))
                 .body("paths", hasKey("/api/v1/locks/{kind}/{key}"))
                 .body("paths", hasKey("/api/v1/admin/gc"))
-                .body("paths.'/api/v1/points'.post.responses.keySet()", contains("200", "400", "403", "413", "415", "507", "401", "503"))
+                .body("paths", hasKey("/api/v1/leases/{name}"))
+                .body("paths.'/api/v1/points'.post.responses.keySet()",
+                        contains("200", "400", "401", "403", "409", "413", "415", "507", "503"))
+                .body("paths.'/api/v1/leases/{name}'.post.responses.keySet()",
+                        contains("201", "400", "403", "409", "401", "503"))
+                .body("paths.'/api/v1/leases/{name}'.get.parameters.name", hasItems("wait", "fence"))
+                .body("components.schemas.Problem.properties", hasKey("holder"))
                 .body("paths", hasKey("/api/v1/changes/stream"))
                 .body("paths.'/api/v1/changes'.get.responses.keySet()", contains("200", "400", "410", "503", "401", "403"))
                 .body("paths.'/api/v1/changes'.get.parameters.name", hasItems("since", "limit", "wait"))

@@ -2,6 +2,7 @@ package io.metricstore.delivery;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.metricstore.PackagedJar;
 import io.metricstore.store.redis.RedisTestServer;
@@ -77,8 +78,16 @@ class ManifestIT {
             String exporter = Arrays.stream(env.get("STORE_AUTH_GRANTS_LOCKER").split(","))
                     .filter(identity -> identity.startsWith("system:serviceaccount:")).findFirst().orElseThrow();
             String exporterToken = apiServer.token(exporter, env.get("STORE_AUTH_KUBERNETES_AUDIENCE"));
+            String scrape = "{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\"manifest_it_up\","
+                    + "\"value\":1}]";
+            given().auth().oauth2(exporterToken).contentType(ContentType.JSON).body(scrape + "}")
+                    .post(api + "/api/v1/points").then().statusCode(403)
+                    .body("type", equalTo("urn:metric-store:problem:write-forbidden"));
             given().auth().oauth2(exporterToken).contentType(ContentType.JSON)
-                    .body("{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\"manifest_it_up\",\"value\":1}]}")
+                    .body("{\"ttl\":\"30s\",\"token\":\"manifest-it-leader\"}")
+                    .post(api + "/api/v1/leases/exporter").then().statusCode(201);
+            given().auth().oauth2(exporterToken).contentType(ContentType.JSON)
+                    .body(scrape + ",\"lease\":{\"name\":\"exporter\",\"token\":\"manifest-it-leader\"}}")
                     .post(api + "/api/v1/points").then().statusCode(200);
             given().auth().oauth2(exporterToken).contentType(ContentType.JSON).body("{\"ttl\":\"30s\"}")
                     .post(api + "/api/v1/locks/job/manifest-it").then().statusCode(201);

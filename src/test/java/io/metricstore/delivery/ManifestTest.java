@@ -115,6 +115,8 @@ class ManifestTest {
     void threeReplicasOverRedis() {
         assertThat((Integer) at(deployment, "spec", "replicas")).isEqualTo(3);
         assertThat(manifests.environment()).containsEntry("STORE_BACKEND", "redis");
+        assertThat(manifests.environment()).as("scrapes only under the leader lease")
+                .containsEntry("STORE_LEADER_REQUIRE_LEASE", "true");
         assertThat(manifests.environment().get("QUARKUS_REDIS_HOSTS"))
                 .isEqualTo("redis://" + at(manifests.find("Service", "metric-store-redis"), "metadata", "name") + ":6379");
     }
