@@ -41,7 +41,7 @@ public class AuthApiTest {
                 request.header("Authorization", "Bearer " + bearer);
             }
             if (header != null) {
-                request.header("Lock-Token", header);
+                request.header(path.startsWith("/api/v1/leases/") ? "Lease-Token" : "Lock-Token", header);
             }
             if (body != null) {
                 request.body(body);
@@ -59,6 +59,7 @@ public class AuthApiTest {
         String cursor = given().header("Authorization", "Bearer " + token("admin-bot")).when().get("/api/v1/cursor")
                 .then().statusCode(200).extract().path("cursor");
         String lock = "/api/v1/locks/job/" + ApiTest.unique("auth");
+        String lease = "/api/v1/leases/" + ApiTest.unique("auth");
         return List.of(
                 new Call("POST", "/api/v1/points", ApiTest.scrape("{\"name\":\"" + ApiTest.unique("auth")
                         + "\",\"value\":1}"), null, Roles.WRITER),
@@ -69,6 +70,11 @@ public class AuthApiTest {
                 new Call("PUT", lock, "{\"token\":\"t\",\"ttl\":\"1s\"}", null, Roles.LOCKER),
                 new Call("DELETE", lock, null, "t", Roles.LOCKER),
                 new Call("GET", lock, null, null, Roles.READER),
+                new Call("POST", lease, "{\"ttl\":\"1s\"}", null, Roles.LOCKER),
+                new Call("PUT", lease, "{\"token\":\"t\",\"ttl\":\"1s\"}", null, Roles.LOCKER),
+                new Call("DELETE", lease, null, "t", Roles.LOCKER),
+                new Call("GET", lease, null, null, Roles.READER),
+                new Call("GET", lease + "?wait=1s&fence=1", null, null, Roles.READER),
                 new Call("POST", "/api/v1/admin/gc", null, null, Roles.ADMIN),
                 new Call("GET", "/metrics", null, null, Roles.READER));
     }
@@ -90,7 +96,7 @@ public class AuthApiTest {
                 checked.add(what);
             });
         }
-        assertThat(checked).hasSize(50);
+        assertThat(checked).hasSize(75);
     }
 
     @Test
@@ -158,6 +164,57 @@ public class AuthApiTest {
         as(locker).body("{\"ttl\":\"1m\",\"token\":\"mine\"}").post(path).then().statusCode(201)
                 .body("fence", equalTo(fence));
         as(locker).header("Lock-Token", "mine").delete(path).then().statusCode(204);
+    }
+
+    @Test
+    void aLeaseIsBoundToTheIdentityThatTookIt() {
+        String path = "/api/v1/leases/" + ApiTest.unique("owned");
+        String locker = token("locker-bot");
+        String other = AuthFixture.ISSUER.token("apps", "exporter");
+        as(locker).body("{\"ttl\":\"1m\",\"token\":\"mine\"}").post(path).then().statusCode(201)
+                .body("holder", equalTo("locker-bot"));
+        ApiTest.problem(as(other).body("{\"token\":\"mine\",\"ttl\":\"5m\"}").put(path).then(), 403, "not-owner");
+        ApiTest.problem(as(other).header("Lease-Token", "mine").delete(path).then(), 403, "not-owner");
+        ApiTest.problem(as(other).body("{\"ttl\":\"1m\",\"token\":\"mine\"}").post(path).then(), 403, "not-owner");
+        ApiTest.problem(as(other).body("{\"ttl\":\"1m\"}").post(path).then(), 409, "lease-held")
+                .body("holder", equalTo("locker-bot"));
+        as(locker).header("Lease-Token", "mine").delete(path).then().statusCode(204);
+    }
+
+    /** With authentication on, a fenced batch is written only by the identity that holds its lease. */
+    @Test
+    void onlyTheIdentityHoldingTheLeaseWritesUnderIt() {
+        String lease = ApiTest.unique("leader");
+        as(token("admin-bot")).body("{\"ttl\":\"1m\",\"token\":\"admins\"}").post("/api/v1/leases/" + lease).then()
+                .statusCode(201);
+        String batch = "{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\""
+                + ApiTest.unique("fenced") + "\",\"value\":1}],\"lease\":{\"name\":\"" + lease
+                + "\",\"token\":\"admins\"}}";
+        ApiTest.problem(as(token("writer-bot")).body(batch).post("/api/v1/points").then(), 409, "not-leader")
+                .body("holder", equalTo("admin-bot"));
+        as(token("admin-bot")).body(batch).post("/api/v1/points").then().statusCode(200).body("applied", equalTo(1));
+    }
+
+    /**
+     * SPEC §2 pins the order of refusals of {@code POST /points}: the body's own errors (400) before the caller's
+     * identity and role (401/403), then the write guard (403).
+     */
+    @Test
+    void aBatchsOwnErrorsComeBeforeTheCallersIdentityAndRole() {
+        String invalid = ApiTest.scrape("{\"name\":\"bad name\",\"value\":1}");
+        String valid = ApiTest.scrape("{\"name\":\"" + ApiTest.unique("order") + "\",\"value\":1}");
+        ApiTest.problem(given().contentType(ContentType.JSON).body(invalid).post("/api/v1/points").then(), 400,
+                "validation");
+        ApiTest.problem(given().contentType(ContentType.JSON).body("{\"role\":").post("/api/v1/points").then(), 400,
+                "malformed-request");
+        ApiTest.problem(given().contentType(ContentType.JSON).body(valid).post("/api/v1/points").then(), 401,
+                "unauthenticated").header("WWW-Authenticate", startsWith("Bearer"));
+        ApiTest.problem(as("garbage").body(valid).post("/api/v1/points").then(), 401, "unauthenticated");
+        ApiTest.problem(as(token("reader-bot")).body(invalid).post("/api/v1/points").then(), 400, "validation");
+        ApiTest.problem(as(token("reader-bot")).body(valid).post("/api/v1/points").then(), 403, "forbidden")
+                .body("role", equalTo(Roles.WRITER));
+        ApiTest.problem(as(token("writer-bot")).body(valid.replace("\"leader\",", "\"follower\","))
+                .post("/api/v1/points").then(), 403, "write-forbidden");
     }
 
     @Test
