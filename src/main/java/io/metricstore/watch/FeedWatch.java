@@ -7,8 +7,6 @@ import io.metricstore.store.StoreException;
 import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -25,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -37,7 +34,7 @@ import org.jboss.logging.Logger;
  * that this read misses signals the group afterwards. The group reads on a worker thread, once however many waiters
  * join and however many signals ({@link MetricStore#watch}) beyond its cursor arrive meanwhile ({@link Coalesced});
  * a read with events answers every waiter of the group. A Vert.x timer ends each wait. No waiter holds a thread, and
- * {@code store.changes.max-waiters} bounds how many wait at once.
+ * {@code store.changes.max-waiters} bounds how many wait at once ({@link WaitSlots}, shared with {@link LeaseWatch}).
  *
  * <p>A stream is a sequence of such waits, each at most {@code store.changes.bookmark-interval} long (an empty one
  * becomes a bookmark), pulled only when the client has taken what was sent before; a client that takes nothing for
@@ -53,35 +50,31 @@ public class FeedWatch {
     private final MetricStore store;
     private final Vertx vertx;
     private final Executor workers;
-    private final int maxWaiters;
+    private final WaitSlots slots;
     private final Duration bookmarkInterval;
     private final Duration slowClientCutoff;
-    private final AtomicInteger waiting = new AtomicInteger();
     private final ConcurrentHashMap<Position, Group> groups = new ConcurrentHashMap<>();
     /** Set when this replica starts shutting down: waits end, and no new one starts. */
     private volatile boolean closing;
 
     @Inject
-    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, MeterRegistry registry) {
-        this(store, vertx, config, Infrastructure.getDefaultWorkerPool());
-        Gauge.builder("store_changes_waiters", waiting, AtomicInteger::get)
-                .description("Long-polls and change streams waiting on this replica")
-                .register(registry);
+    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, WaitSlots slots) {
+        this(store, vertx, config, slots, Infrastructure.getDefaultWorkerPool());
     }
 
-    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, Executor workers) {
+    public FeedWatch(MetricStore store, Vertx vertx, StoreConfig config, WaitSlots slots, Executor workers) {
         this.store = store;
         this.vertx = vertx;
         this.workers = workers;
-        this.maxWaiters = config.changes().maxWaiters();
+        this.slots = slots;
         this.bookmarkInterval = config.changes().bookmarkInterval();
         this.slowClientCutoff = config.changes().maxWait();
         store.watch(this::changed);
     }
 
-    /** Long-polls and streams waiting now. */
+    /** Long-polls and streams waiting now, those on leases included: they share the slots. */
     public int waiting() {
-        return waiting.get();
+        return slots.taken();
     }
 
     /**
@@ -106,19 +99,14 @@ public class FeedWatch {
      */
     public ChangeStream open(Cursor since) {
         refuseWhenClosing();
-        if (waiting.get() >= maxWaiters) {
-            throw new TooManyWaiters(maxWaiters);
-        }
+        slots.requireFree();
         store.cursor();
         return new ChangeStream(since);
     }
 
     private void admit() {
         refuseWhenClosing();
-        if (waiting.incrementAndGet() > maxWaiters) {
-            waiting.decrementAndGet();
-            throw new TooManyWaiters(maxWaiters);
-        }
+        slots.take();
     }
 
     private void refuseWhenClosing() {
@@ -275,7 +263,7 @@ public class FeedWatch {
             }
             removeFromGroup();
             if (holdsSlot) {
-                waiting.decrementAndGet();
+                slots.free();
             }
         }
     }
@@ -325,7 +313,7 @@ public class FeedWatch {
                     .onRequest().invoke(demand::requested)
                     .onSubscription().invoke(() -> {
                         holding.set(true);
-                        waiting.incrementAndGet();
+                        slots.takeAdmitted();
                     })
                     .onSubscription().invoke(() -> watchdog.set(vertx.setPeriodic(checkEvery(), id -> {
                         if (demand.starvedFor() > slowClientCutoff.toNanos()) {
@@ -338,7 +326,7 @@ public class FeedWatch {
                     .onTermination().invoke(() -> {
                         if (holding.compareAndSet(true, false)) {
                             vertx.cancelTimer(watchdog.get());
-                            waiting.decrementAndGet();
+                            slots.free();
                         }
                     });
         }

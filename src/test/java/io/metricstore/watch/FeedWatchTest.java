@@ -42,7 +42,8 @@ class FeedWatchTest {
     private final CountingBackend backend = (CountingBackend) memory.backend;
     private final Vertx vertx = Vertx.vertx();
     private final ExecutorService workers = Executors.newSingleThreadExecutor();
-    private final FeedWatch watch = new FeedWatch(memory.store, vertx, memory.config, workers);
+    private final FeedWatch watch = new FeedWatch(memory.store, vertx, memory.config, new WaitSlots(memory.config),
+            workers);
 
     @AfterEach
     void close() throws Exception {

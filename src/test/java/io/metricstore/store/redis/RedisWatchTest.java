@@ -24,8 +24,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -173,6 +176,32 @@ class RedisWatchTest {
         }
     }
 
+    /**
+     * A lease campaigned and resigned through A names itself to B's lease listeners (the {@code lease <fence> <name>}
+     * messages); while B's subscription is refused, B's polls tell them that any lease may have changed.
+     */
+    @Test
+    void aLeaseChangeThroughOneReplicaIsSignalledToTheOther() throws InterruptedException {
+        BlockingQueue<Optional<String>> leases = new LinkedBlockingQueue<>();
+        b.backend.watchLeases(leases::add);
+        String name = shortUnique("leader");
+        a.store.campaign(name, Duration.ofMinutes(1), "token-a", "pod-a", "exporter");
+        awaitLease(leases, Optional.of(name));
+        a.store.resign(name, "token-a", "exporter");
+        awaitLease(leases, Optional.of(name));
+
+        redis.execute("ACL", "SETUSER", "default", "-subscribe");
+        try {
+            assertThat(redis.execute("CLIENT", "KILL", "TYPE", "pubsub").toLong()).isGreaterThanOrEqualTo(1);
+            PackagedJar.await(() -> subscribers(namespace) == 0, DEADLINE, "B's subscription gone");
+            leases.clear();
+            awaitLease(leases, Optional.empty());
+            assertThat(subscribers(namespace)).as("subscribers while SUBSCRIBE is refused").isZero();
+        } finally {
+            redis.execute("ACL", "SETUSER", "default", "+subscribe");
+        }
+    }
+
     // ---- helpers
 
     /**
@@ -195,6 +224,19 @@ class RedisWatchTest {
 
     private static String shortUnique(String prefix) {
         return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Waits for {@code lease} among the lease signals, skipping the others. */
+    private static void awaitLease(BlockingQueue<Optional<String>> leases, Optional<String> lease)
+            throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            Optional<String> next = leases.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertThat(next).as("a lease signal %s within %s", lease, DEADLINE).isNotNull();
+            if (next.equals(lease)) {
+                return;
+            }
+        }
     }
 
     /** How many connections subscribe to the watch channel of {@code namespace}. */
