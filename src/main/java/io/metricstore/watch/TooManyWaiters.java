@@ -4,7 +4,7 @@ package io.metricstore.watch;
 public final class TooManyWaiters extends RuntimeException {
 
     public TooManyWaiters(int maxWaiters) {
-        super("this replica already holds " + maxWaiters + " long-polls and streams (store.changes.max-waiters): "
-                + "retry shortly, or poll without wait");
+        super("this replica already holds " + maxWaiters + " long-polls (of the feed and of leases) and streams "
+                + "(store.changes.max-waiters): retry shortly, or poll without wait");
     }
 }
