@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A replica that shuts down (SIGTERM) ends its long-polls and streams when readiness turns DOWN, at the start of the
- * shutdown delay, instead of holding its shutdown up to {@code quarkus.shutdown.timeout} while they wait; a long-poll
- * that arrives during the delay is sent elsewhere (503 with {@code Retry-After}).
+ * A replica that shuts down (SIGTERM) ends its long-polls (of the feed and of leases) and streams when readiness turns
+ * DOWN, at the start of the shutdown delay, instead of holding its shutdown up to {@code quarkus.shutdown.timeout}
+ * while they wait; a long-poll that arrives during the delay is sent elsewhere (503 with {@code Retry-After}).
  */
 class WatchShutdownIT {
 
@@ -47,8 +47,10 @@ class WatchShutdownIT {
             }
             CompletableFuture<HttpResponse<String>> stream = http.sendAsync(
                     get(base + "/changes/stream?since=" + cursor), HttpResponse.BodyHandlers.ofString());
-            PackagedJar.await(() -> waiters(management).contains("store_changes_waiters 4.0"),
-                    Duration.ofSeconds(10), "four waiters");
+            CompletableFuture<HttpResponse<String>> lease = http.sendAsync(get(base + "/leases/leader?wait=30s"),
+                    HttpResponse.BodyHandlers.ofString());
+            PackagedJar.await(() -> waiters(management).contains("store_changes_waiters 5.0"),
+                    Duration.ofSeconds(10), "five waiters");
 
             long signalled = System.nanoTime();
             service.destroy();
@@ -57,6 +59,9 @@ class WatchShutdownIT {
                 assertThat(answer.statusCode()).isEqualTo(200);
                 assertThat(answer.body()).contains("\"events\":[]").contains("\"cursor\":\"" + cursor + "\"");
             }
+            HttpResponse<String> observed = lease.get(10, TimeUnit.SECONDS);
+            assertThat(observed.statusCode()).isEqualTo(200);
+            assertThat(observed.body()).as("the lease long-poll answers the state it knows").contains("\"held\":false");
             HttpResponse<String> streamed = stream.get(10, TimeUnit.SECONDS);
             assertThat(streamed.body()).as("the stream ends after a last bookmark").contains("event:bookmark");
             assertThat(Duration.ofNanos(System.nanoTime() - signalled)).as("the waits ended before the delay did")
