@@ -44,8 +44,9 @@ import org.junit.jupiter.api.Test;
  * The README's least-privilege ACL user is enough for everything the service does on Redis, and reaches nothing
  * outside its namespace. The user is made by the README's own {@code ACL SETUSER} line ({@link ReadmeAclUser}) on a
  * primary with one replica, and the application runs as that user with {@code store.redis.min-replicas-ack=1}, so
- * writes {@code WAIT} too. Every script runs through the HTTP API, and Redis refuses none of it: its {@code ACL LOG}
- * stays empty, and the test that takes {@code +hset} away shows that a refusal would show there, and as a 503.
+ * writes {@code WAIT} too. Every script runs through the HTTP API (leases and fenced writes included), and Redis
+ * refuses none of it: its {@code ACL LOG} stays empty, and the test that takes {@code +hset} away shows that a refusal
+ * would show there, and as a 503.
  *
  * <p>The scheduler is off, so only the test's requests reach Redis: the GC and the {@code /metrics} copy run when the
  * test asks, and after a restart nothing but readiness reaches Redis first (with {@code PING}).
@@ -219,6 +220,59 @@ class RedisAclTest {
         assertThat(((String) redis.primary().call("CLIENT", "LIST")).lines())
                 .as("the application's connections").anyMatch(client -> client.contains(" flags=N ")
                         && client.contains(" user=" + redis.user().name() + " "));
+    }
+
+    /**
+     * The lease calls and fenced writes as the README's user: campaign, renew, observe (also with {@code wait}) and
+     * resign, whose scripts {@code PUBLISH} {@code lease <fence> <name>} on the watch channel, and batches written
+     * under a lease and under a lock, accepted and refused, whose check runs inside the write's script. Redis refuses
+     * none of it, and the lease is the hash the README's key layout names.
+     */
+    @Test
+    void leasesAndFencedWritesRunAsTheReadmeUser() {
+        redis.primary().call("ACL", "LOG", "RESET");
+        String name = unique("acl-lease");
+        String lease = "/api/v1/leases/" + name;
+        long fence = post(lease, "{\"ttl\":\"30s\",\"token\":\"l1\",\"holder\":\"exporter-0\"}").statusCode(201)
+                .body("holder", equalTo("exporter-0")).extract().<Number>path("fence").longValue();
+        problem(post(lease, "{\"ttl\":\"30s\",\"token\":\"l2\",\"holder\":\"exporter-1\"}"), 409, "lease-held")
+                .body("holder", equalTo("exporter-0")).body("fence", equalTo(fence));
+        given().contentType(ContentType.JSON).body("{\"token\":\"l1\",\"ttl\":\"1m\"}").when().put(lease).then()
+                .statusCode(200).body("fence", equalTo(fence));
+        given().when().get(lease).then().statusCode(200).body("held", equalTo(true))
+                .body("holder", equalTo("exporter-0")).body("fence", equalTo(fence));
+        // With wait: from a fence that already differs (at once), and from the current one (at once or after 1 s).
+        given().queryParam("wait", "5s").queryParam("fence", fence - 1).when().get(lease).then().statusCode(200)
+                .body("fence", equalTo(fence));
+        given().queryParam("wait", "1s").queryParam("fence", fence).when().get(lease).then().statusCode(200)
+                .body("fence", equalTo(fence));
+        assertThat(fields((List<?>) redis.primary().call("HGETALL", "{metric-store}:lock:lease:" + name)))
+                .containsKeys("token", "fence", "exp", "owner", "holder").containsEntry("holder", "exporter-0");
+
+        String metric = unique("acl_fenced");
+        String underLease = "{\"role\":\"leader\",\"source\":\"leader_scrape\",\"lease\":{\"name\":\"" + name
+                + "\",\"token\":\"%s\"},\"points\":[{\"name\":\"" + metric + "\",\"value\":%d}]}";
+        post("/api/v1/points", String.format(underLease, "l1", 1)).statusCode(200).body("applied", equalTo(1))
+                .body("fence", equalTo(fence));
+        problem(post("/api/v1/points", String.format(underLease, "l2", 2)), 409, "not-leader")
+                .body("holder", equalTo("exporter-0")).body("fence", equalTo(fence));
+
+        String job = unique("acl-job");
+        long lockFence = post("/api/v1/locks/job/" + job, "{\"ttl\":\"30s\",\"token\":\"w1\"}").statusCode(201)
+                .extract().<Number>path("fence").longValue();
+        String underLock = "{\"role\":\"follower\",\"source\":\"worker_backfill\",\"lock\":{\"kind\":\"job\",\"key\":\""
+                + job + "\",\"token\":\"%s\"},\"points\":[{\"name\":\"" + metric + "_backfill\",\"value\":3}]}";
+        post("/api/v1/points", String.format(underLock, "w1")).statusCode(200).body("fence", equalTo(lockFence));
+        problem(post("/api/v1/points", String.format(underLock, "w2")), 409, "lock-lost")
+                .body("kind", equalTo("job")).body("key", equalTo(job));
+
+        given().header("Lease-Token", "l1").when().delete(lease).then().statusCode(204);
+        given().when().get(lease).then().statusCode(200).body("held", equalTo(false));
+        problem(post("/api/v1/points", String.format(underLease, "l1", 4)), 409, "not-leader");
+        given().queryParam("name", metric).when().get("/api/v1/series").then().statusCode(200)
+                .body("series.value", contains(1.0f));
+
+        assertThat(redis.aclLog()).as("what Redis refused the README's user").isEmpty();
     }
 
     /**
