@@ -42,8 +42,11 @@ public final class FieldChecks {
 
     /** Lock keys and lease names (and a lease's holder text): 1 to 256 printable characters. */
     FieldChecks key(String field, String key) {
-        if (key == null || key.isEmpty()) {
+        if (key == null) {
             return require(false, field, "is required");
+        }
+        if (key.isEmpty()) {
+            return require(false, field, "must be 1 to " + MAX_KEY_LENGTH + " printable characters, not empty");
         }
         int length = key.codePointCount(0, key.length());
         return require(length <= MAX_KEY_LENGTH, field,
