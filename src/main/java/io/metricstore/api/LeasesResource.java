@@ -193,12 +193,16 @@ public class LeasesResource {
         return watch.observe(name, waiting, seen).map(state -> StateResponse.of(name, state));
     }
 
-    /** A fence, or null when the text is not one. */
+    /** A fence, or null when the text is not one (a positive integer within the range of a long). */
     private static OptionalLong fence(String text) {
         if (text.length() > 19 || !text.chars().allMatch(Character::isDigit)) {
             return null;
         }
-        long value = Long.parseLong(text);
-        return value > 0 ? OptionalLong.of(value) : null;
+        try {
+            long value = Long.parseLong(text);
+            return value > 0 ? OptionalLong.of(value) : null;
+        } catch (NumberFormatException beyondLong) {
+            return null;
+        }
     }
 }

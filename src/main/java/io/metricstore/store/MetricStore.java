@@ -130,9 +130,12 @@ public class MetricStore {
             metrics.rejected(source, points.size());
             throw new StoreException.BatchTooLarge(points.size(), config.maxBatch());
         }
+        // The write (and its lease or lock check) happens now, not when validation began: authorizing the caller
+        // may have taken a while.
+        Instant writtenAt = now();
         WriteResult result;
         try {
-            result = metrics.timed("apply", () -> backend.apply(source, valid, described, fence, now));
+            result = metrics.timed("apply", () -> backend.apply(source, valid, described, fence, writtenAt));
         } catch (StoreException.NotLeader | StoreException.LockLost fenced) {
             metrics.rejected(source, points.size());
             metrics.fencedRefusal(fenced instanceof StoreException.NotLeader ? "not-leader" : "lock-lost");

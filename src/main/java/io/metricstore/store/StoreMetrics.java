@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -40,6 +41,7 @@ public final class StoreMetrics {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> fencedRefusals = new ConcurrentHashMap<>();
     private final Map<String, TrackedLease> leases = new ConcurrentHashMap<>();
+    private final AtomicInteger trackedLeases = new AtomicInteger();
 
     public StoreMetrics(MeterRegistry registry, StoreBackend backend, Clock clock) {
         this.registry = registry;
@@ -125,10 +127,15 @@ public final class StoreMetrics {
     void leaseHeld(String name, long fence) {
         TrackedLease lease = leases.get(name);
         if (lease == null) {
-            if (leases.size() >= TRACKED_LEASES) {
+            if (trackedLeases.get() >= TRACKED_LEASES) {
                 return;
             }
-            lease = leases.computeIfAbsent(name, TrackedLease::new);
+            // Counted inside the atomic computeIfAbsent: racing campaigns on new names never pass the bound together.
+            lease = leases.computeIfAbsent(name,
+                    tracked -> trackedLeases.incrementAndGet() <= TRACKED_LEASES ? new TrackedLease(tracked) : null);
+            if (lease == null) {
+                return;
+            }
         }
         if (lease.fence.getAndSet(fence) != fence) {
             lease.changes.increment();

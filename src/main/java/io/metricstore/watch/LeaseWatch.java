@@ -2,6 +2,7 @@ package io.metricstore.watch;
 
 import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.MetricStore;
+import io.metricstore.store.StoreConfig;
 import io.metricstore.store.model.LeaseState;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.smallrye.mutiny.Uni;
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * many signals for its lease ({@link MetricStore#watchLeases}) arrive meanwhile ({@link Coalesced}); a read answers
  * every waiter for which the lease changed. A lease that merely expires is signalled by nobody, so after each read that
  * finds it held the group reads again when it expires (a Vert.x timer, replaced by each read): a follower learns that
- * its leader ran out as soon as it did. A Vert.x timer ends each wait, which answers with the state a fresh read finds.
+ * its leader ran out as soon as it did. Every {@code store.changes.bookmark-interval} each group reads anyway, in case a
+ * signal was lost. A Vert.x timer ends each wait, which answers with the state a fresh read finds.
  * No waiter holds a thread, and the waits count against {@code store.changes.max-waiters} with the feed's
  * ({@link WaitSlots}).
  */
@@ -49,8 +51,11 @@ public class LeaseWatch {
     private volatile boolean closing;
 
     @Inject
-    public LeaseWatch(MetricStore store, Vertx vertx, Clock clock, WaitSlots slots) {
+    public LeaseWatch(MetricStore store, Vertx vertx, Clock clock, WaitSlots slots, StoreConfig config) {
         this(store, vertx, clock, slots, Infrastructure.getDefaultWorkerPool());
+        // Signals may be lost (pub/sub delivers at most once, and a half-open subscription is only noticed by the
+        // feed's messages): every bookmark interval each waiting group reads its lease anyway.
+        vertx.setPeriodic(Math.max(1, config.changes().bookmarkInterval().toMillis()), id -> changed(Optional.empty()));
     }
 
     /** {@code clock} must be the store's: it turns the expiry a read finds into a delay. */

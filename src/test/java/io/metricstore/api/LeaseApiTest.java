@@ -99,6 +99,10 @@ public class LeaseApiTest {
                 .body("errors[0].field", equalTo("name"));
         problem(given().when().get(path + "?fence=abc").then(), 400, "validation")
                 .body("errors[0].field", equalTo("fence"));
+        problem(given().when().get(path + "?fence=9999999999999999999").then(), 400, "validation")
+                .body("errors[0].field", equalTo("fence"));
+        problem(given().when().get(path + "?wait=1s&fence=9223372036854775808").then(), 400, "validation")
+                .body("errors[0].field", equalTo("fence"));
         problem(given().when().get(path + "?wait=31s").then(), 400, "validation")
                 .body("errors[0].field", equalTo("wait"));
         problem(given().contentType(ContentType.TEXT).body("15s").when().post(path).then(), 415,

@@ -28,6 +28,8 @@ final class CountingBackend implements StoreBackend {
     private final StoreBackend backend;
     final AtomicInteger feedReads = new AtomicInteger();
     final AtomicInteger leaseReads = new AtomicInteger();
+    /** While set, lease signals are dropped, as a shared backend's may be lost. */
+    volatile boolean leaseSignalsLost;
 
     CountingBackend(StoreBackend backend) {
         this.backend = backend;
@@ -108,7 +110,11 @@ final class CountingBackend implements StoreBackend {
 
     @Override
     public void watchLeases(Consumer<Optional<String>> listener) {
-        backend.watchLeases(listener);
+        backend.watchLeases(lease -> {
+            if (!leaseSignalsLost) {
+                listener.accept(lease);
+            }
+        });
     }
 
     @Override

@@ -226,6 +226,22 @@ class LeaseWatchTest {
         assertThat(slots.taken()).isZero();
     }
 
+    @Test
+    void aLostSignalIsMadeUpForByTheReadEveryBookmarkInterval() throws Exception {
+        TestStore lossy = new TestStore(config -> new CountingBackend(new MemoryBackend(config)),
+                "store.changes.bookmark-interval", "200ms");
+        CountingBackend counted = (CountingBackend) lossy.backend;
+        counted.leaseSignalsLost = true;
+        LeaseWatch periodic = new LeaseWatch(lossy.store, vertx, lossy.clock, new WaitSlots(lossy.config),
+                lossy.config);
+        LeaseGrant held = lossy.store.campaign("leader", Duration.ofMinutes(1), "a", "a-pod", OWNER);
+        CompletableFuture<Optional<LeaseState>> poll =
+                periodic.observe("leader", LONG, OptionalLong.of(held.fence())).subscribeAsCompletionStage();
+        Eventually.until(() -> counted.leaseReads.get() > 0, SOON, "the waiter's first read");
+        lossy.store.resign("leader", "a", OWNER);
+        assertThat(poll.get(5, TimeUnit.SECONDS)).as("answered long before its 30 s wait ends").isEmpty();
+    }
+
     // ---- sharing
 
     @Test

@@ -48,6 +48,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -209,14 +210,26 @@ public class RedisBackend implements StoreBackend {
         }
         args.addAll(distinct);
         args.addAll(values);
-        Acknowledged written = acknowledged(
-                connection -> RedisScripts.run(connection, RedisScripts.UPSERT, scriptKeys, args), true);
+        AtomicInteger attempts = new AtomicInteger();
+        Acknowledged written = acknowledged(connection -> {
+            attempts.incrementAndGet();
+            return RedisScripts.run(connection, RedisScripts.UPSERT, scriptKeys, args);
+        }, true);
         Replies.Upsert reply = Replies.Upsert.decode(written.reply());
         if (reply instanceof Replies.Capped capped) {
             throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
         }
         if (reply instanceof Replies.Fenced fenced) {
             WriteFence under = fence.orElseThrow();
+            if (attempts.get() > 1) {
+                // An attempt that timed out may still have run, while the token held the lease: "nothing was
+                // written" would then be false.
+                throw new BackendUnavailableException("Redis answered the batch's first attempt too late, and the "
+                        + "retry found " + (under.lease() ? "lease '" : under.kind().wire() + " lock '") + under.key()
+                        + "' no longer held by this token: the first attempt may have written the batch while it was "
+                        + "still held; read the series to see, and hold the " + (under.lease() ? "lease" : "lock")
+                        + " again before writing", null, guard.retryAfter());
+            }
             throw under.lease()
                     ? new StoreException.NotLeader(under.key(), fenced.holder().map(held -> new LeaseState(under.key(),
                             held.holder(), held.fence(), held.expiresAt())))
