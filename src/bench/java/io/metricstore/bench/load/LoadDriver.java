@@ -61,8 +61,8 @@ public final class LoadDriver {
     public static void main(String[] args) throws Exception {
         new LoadDriver(Options.parse(args, "usage: LoadDriver [--option value]…; options: jar, redis-server, "
                 + "pushgateway, targets (startup,memory,redis,redis-ack1,pushgateway), workloads "
-                + "(ingest,scrape,delta,locks,ingest-lease,lease-pairs), runs, run-seconds, warmup-seconds, writers, lock-clients, scrapes, "
-                + "delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
+                + "(ingest,scrape,delta,locks,ingest-lease,lease-pairs), runs, run-seconds, warmup-seconds, writers, "
+                + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
                 + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out"))
                 .run();
     }

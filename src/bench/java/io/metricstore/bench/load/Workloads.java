@@ -313,8 +313,8 @@ final class Workloads {
         }
 
         /**
-         * Two bodies on the same connections: a warm-up of each, then their runs in the order A B, B A, A B, … so that
-         * a change of the machine's load during the runs falls on both alike, and neither always runs second.
+         * Two bodies on the same connections: a warm-up of each, then their runs in the order A B, B A, A B, … so
+         * that a change of the machine's load during the runs falls on both alike, and neither always runs second.
          */
         static Paired alternating(Target target, Server server, List<? extends Server> backends, int clients,
                 Settings settings, Body first, Body second) throws Exception {
