@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs the packaged Metric Store (memory and Redis backends, Redis optionally with a replica, which may have to
@@ -19,6 +20,10 @@ import java.util.Map;
  * <p>The service runs with authentication off unless {@code --auth} says otherwise; given several modes ({@code
  * --auth off,static,jwt}) or {@code --repeats} above 1, each Metric Store target is launched once per mode and
  * repeat, interleaved, and the report compares the modes ({@link Comparison}).
+ *
+ * <p>Workloads {@code ingest-lease} and {@code lease-pairs} (issue 15) measure two variants on the same service in
+ * alternating runs: ingest without a lease and with every batch under a held lease; lock acquire + release pairs and
+ * lease campaign + resign pairs. Their figures go to the report's side-by-side table.
  */
 public final class LoadDriver {
 
@@ -56,8 +61,8 @@ public final class LoadDriver {
     public static void main(String[] args) throws Exception {
         new LoadDriver(Options.parse(args, "usage: LoadDriver [--option value]…; options: jar, redis-server, "
                 + "pushgateway, targets (startup,memory,redis,redis-ack1,pushgateway), workloads "
-                + "(ingest,scrape,delta,locks), runs, run-seconds, warmup-seconds, writers, lock-clients, scrapes, "
-                + "delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
+                + "(ingest,scrape,delta,locks,ingest-lease,lease-pairs), runs, run-seconds, warmup-seconds, writers, "
+                + "lock-clients, scrapes, delta-reads, startups, jvm-options, redis-replica (true: the redis target with a replica too), "
                 + "stored (10k,100k), auth (off,static,jwt), repeats, audit-log (true: the audit log at INFO), out"))
                 .run();
     }
@@ -200,6 +205,9 @@ public final class LoadDriver {
             if (selected("locks")) {
                 locks(column, name, service, redis, target);
             }
+            if (selected("lease-pairs")) {
+                leasePairs(column, name, service, redis, target);
+            }
             Workloads.WriteCount writes = workloads.writeCount();
             if (redis.size() > 1 || writes.refused() > 0) {
                 if (comparison == null) {
@@ -250,6 +258,126 @@ public final class LoadDriver {
                 + (redisCpu.isEmpty() ? "" : ", Redis CPU per pair " + redisCpu));
     }
 
+    /**
+     * Lock pairs and lease pairs in alternating runs: pairs per second, latency of a pair, the service's and Redis'
+     * CPU per pair.
+     */
+    private void leasePairs(Column column, String name, Launched service, List<Launched> redis,
+            Target.MetricStore target) throws Exception {
+        Workloads.Paired runs;
+        try (RedisCpu cpu = new RedisCpu(redis)) {
+            runs = workloads.locksAndLeases(target, service, cpu.servers());
+        }
+        String figure = "lock acquire+release · lease campaign+resign";
+        side(column, figure + ", pairs/s", runs, Workloads.Run::perSecond, "pairs/s", 0);
+        sideLatency(column, figure + ", latency of a pair, p50 / p99", runs);
+        side(column, figure + ", service CPU per pair", runs, Workloads.Run::cpuMicrosPerItem, "µs", 0);
+        side(column, figure + ", Redis CPU per pair", runs, redis.isEmpty() ? null
+                : run -> run.backendCpuMicrosPerItem()[0], "µs", 0);
+        logPairs(name + ": lock pairs · lease pairs", runs, "pairs/s", 0);
+    }
+
+    /**
+     * Ingest without a lease and with every batch under one lease, held for the whole workload (campaigned once with
+     * a TTL of an hour, resigned after), in alternating runs.
+     */
+    private void ingestUnderLease(Column column, String name, Launched service, List<Launched> redis,
+            Target.MetricStore target, int stored, String size) throws Exception {
+        Target.Lease lease = workloads.campaign(target, "bench-ingest", "1h", "bench-ingest-" + size);
+        Workloads.Paired runs;
+        try (RedisCpu cpu = new RedisCpu(redis)) {
+            runs = workloads.ingestUnderLease(service, cpu.servers(), target, lease, stored);
+        } finally {
+            workloads.resign(target, lease);
+        }
+        String figure = "ingest at " + size + " stored, without · with a lease on every batch";
+        side(column, figure + ", points/s", runs, Workloads.Run::perSecond, "points/s", 0);
+        side(column, figure + ", service CPU per point", runs, Workloads.Run::cpuMicrosPerItem, "µs", 2);
+        side(column, figure + ", Redis CPU per point", runs, redis.isEmpty() ? null
+                : run -> run.backendCpuMicrosPerItem()[0], "µs", 2);
+        logPairs(name + ": ingest at " + size + " stored without · with a lease (fence " + lease.fence() + ")", runs,
+                "points/s", 0);
+    }
+
+    /**
+     * A figure of both variants, one sample per run, and its change within each pair of runs; a dash without a
+     * {@code value} (Redis CPU on memory), so that rows keep the order of the first column.
+     */
+    private void side(Column column, String figure, Workloads.Paired runs, ToDoubleFunction<Workloads.Run> value,
+            String unit, int decimals) {
+        if (value == null) {
+            report.side(figure, column.name(), "—", "—", "—");
+            return;
+        }
+        Samples first = new Samples();
+        Samples second = new Samples();
+        Samples change = new Samples();
+        for (int i = 0; i < runs.first().size(); i++) {
+            double a = value.applyAsDouble(runs.first().get(i));
+            double b = value.applyAsDouble(runs.second().get(i));
+            first.add(a);
+            second.add(b);
+            change.add((b - a) / a * 100);
+        }
+        report.side(figure, column.name(), Report.range(first, unit, decimals), Report.range(second, unit, decimals),
+                Report.change(change));
+    }
+
+    /** Latencies of both variants over every request, and the change of the pooled p50. */
+    private void sideLatency(Column column, String figure, Workloads.Paired runs) {
+        Samples first = new Samples();
+        Samples second = new Samples();
+        runs.first().forEach(run -> first.addAll(run.latencyMillis()));
+        runs.second().forEach(run -> second.addAll(run.latencyMillis()));
+        Samples change = new Samples();
+        change.add((second.median() - first.median()) / first.median() * 100);
+        report.side(figure, column.name(), Report.percentiles(first, 99, "ms", 2),
+                Report.percentiles(second, 99, "ms", 2), Report.change(change));
+    }
+
+    /** Each pair of runs as it ran: throughput and CPU per item of both, and the load average after the second. */
+    private static void logPairs(String what, Workloads.Paired runs, String unit, int decimals) {
+        for (int i = 0; i < runs.first().size(); i++) {
+            Workloads.Run a = runs.first().get(i);
+            Workloads.Run b = runs.second().get(i);
+            log(String.format(Locale.ROOT, "%s, pair %d (%s): %,.0f · %,.0f %s, service CPU %.2f · %.2f µs%s, "
+                    + "load average %s", what, i + 1, i % 2 == 0 ? "first ran first" : "second ran first",
+                    a.perSecond(), b.perSecond(), unit, a.cpuMicrosPerItem(), b.cpuMicrosPerItem(),
+                    a.backendCpuMicrosPerItem().length == 0 ? "" : String.format(Locale.ROOT,
+                            ", Redis CPU %.2f · %.2f µs", a.backendCpuMicrosPerItem()[0],
+                            b.backendCpuMicrosPerItem()[0]),
+                    (i % 2 == 0 ? b : a).loadAverage()));
+        }
+    }
+
+    /** The driver's connections to the Redis servers behind a service, which read Redis' own CPU count. */
+    private static final class RedisCpu implements AutoCloseable {
+
+        private final List<RedisWire> wires = new ArrayList<>();
+
+        RedisCpu(List<Launched> redis) throws IOException {
+            try {
+                for (Launched server : redis) {
+                    wires.add(new RedisWire(server.port()));
+                }
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+
+        List<RedisWire> servers() {
+            return wires;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (RedisWire wire : wires) {
+                wire.close();
+            }
+        }
+    }
+
     /** Each Redis server's CPU time per item as a figure of the comparison: "Redis primary CPU per …". */
     private void addBackendCpu(String figure, List<Workloads.Run> runs, int decimals) {
         for (int i = 0; i < runs.get(0).backendCpuMicrosPerItem().length; i++) {
@@ -298,6 +426,9 @@ public final class LoadDriver {
         String size = stored == SMALL ? "10k" : "100k";
         if (selected("ingest")) {
             ingest(column, name, server, backends, target, stored, size);
+        }
+        if (selected("ingest-lease") && target instanceof Target.MetricStore metricStore) {
+            ingestUnderLease(column, name, server, backends, metricStore, stored, size);
         }
         if (selected("scrape")) {
             scrape(column, name, target, stored, size);

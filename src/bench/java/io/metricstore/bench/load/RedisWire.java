@@ -13,10 +13,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The driver's own connection to a Redis server, in RESP2 inline commands: {@code INFO commandstats} and {@code
- * MONITOR}. The driver is compiled without a class path, so it has no Redis client; it needs no more than these.
+ * The driver's own connection to a Redis server, in RESP2 inline commands: {@code INFO commandstats}, {@code INFO
+ * cpu} and {@code MONITOR}. The driver is compiled without a class path, so it has no Redis client; it needs no more
+ * than these.
  */
-final class RedisWire implements AutoCloseable {
+final class RedisWire implements AutoCloseable, Workloads.Server {
 
     private final Socket socket;
     private final InputStream in;
@@ -36,16 +37,8 @@ final class RedisWire implements AutoCloseable {
 
     /** Calls per command from {@code INFO commandstats} ({@code cmdstat_get:calls=3,…}): every command, also those a script ran. */
     Map<String, Long> commandCalls() throws IOException {
-        out.write("INFO commandstats\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        String first = Launched.readLine(in);
-        if (!first.startsWith("$")) {
-            throw new IOException("INFO answered " + first);
-        }
-        String text = new String(in.readNBytes(Integer.parseInt(first.substring(1))), StandardCharsets.UTF_8);
-        Launched.readLine(in);
         Map<String, Long> calls = new LinkedHashMap<>();
-        for (String line : text.split("\r\n")) {
+        for (String line : info("commandstats")) {
             if (line.startsWith("cmdstat_")) {
                 int colon = line.indexOf(':');
                 int start = line.indexOf("calls=") + 6;
@@ -53,6 +46,39 @@ final class RedisWire implements AutoCloseable {
             }
         }
         return calls;
+    }
+
+    /**
+     * CPU seconds the Redis server has used, its own count ({@code used_cpu_sys + used_cpu_user} of {@code INFO
+     * cpu}): in microseconds, where /proc counts ticks of 10 ms.
+     */
+    @Override
+    public double cpuSeconds() throws IOException {
+        double seconds = 0;
+        int found = 0;
+        for (String line : info("cpu")) {
+            if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+                seconds += Double.parseDouble(line.substring(line.indexOf(':') + 1));
+                found++;
+            }
+        }
+        if (found != 2) {
+            throw new IOException("INFO cpu without used_cpu_sys and used_cpu_user");
+        }
+        return seconds;
+    }
+
+    /** The lines of one {@code INFO} section. */
+    private String[] info(String section) throws IOException {
+        out.write(("INFO " + section + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String first = Launched.readLine(in);
+        if (!first.startsWith("$")) {
+            throw new IOException("INFO answered " + first);
+        }
+        String text = new String(in.readNBytes(Integer.parseInt(first.substring(1))), StandardCharsets.UTF_8);
+        Launched.readLine(in);
+        return text.split("\r\n");
     }
 
     /**

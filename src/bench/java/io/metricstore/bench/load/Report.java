@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The figures of one driver run as a Markdown table, with the targets and the ratios to the Pushgateway. */
+/**
+ * The figures of one driver run as a Markdown table, with the targets and the ratios to the Pushgateway; figures of
+ * two variants measured in alternating runs (issue 15: with and without a lease) in a second table, side by side.
+ */
 final class Report {
 
     static final String STARTUP = "start-up to ready";
@@ -48,6 +51,8 @@ final class Report {
     }
 
     private final Map<String, Map<String, String>> cells = new LinkedHashMap<>();
+    /** Figure → column → the first variant, the second, and the change from the first to the second. */
+    private final Map<String, Map<String, List<String>>> sides = new LinkedHashMap<>();
     /** Medians of rows that compare with the Pushgateway; positive when higher is better, negated otherwise. */
     private final Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
 
@@ -71,6 +76,11 @@ final class Report {
         cells.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(column, text);
     }
 
+    /** A figure of two variants in alternating runs: each variant's cell and the change between them. */
+    void side(String figure, String column, String first, String second, String change) {
+        sides.computeIfAbsent(figure, f -> new LinkedHashMap<>()).put(column, List.of(first, second, change));
+    }
+
     void throughput(String row, String column, Samples samples) {
         medians.computeIfAbsent(row, r -> new LinkedHashMap<>()).put(column, samples.median());
     }
@@ -91,6 +101,16 @@ final class Report {
                 number(samples.percentile(upper), decimals), unit);
     }
 
+    /** Relative changes in %: "median (min to max) %", signed. */
+    static String change(Samples percents) {
+        return String.format(Locale.ROOT, "%s (%s to %s) %%", signed(percents.median()), signed(percents.min()),
+                signed(percents.max()));
+    }
+
+    private static String signed(double percent) {
+        return String.format(Locale.ROOT, "%+.1f", percent).replace('-', '−');
+    }
+
     private static String number(double value, int decimals) {
         return decimals == 0 ? String.format(Locale.ROOT, "%,.0f", value)
                 : String.format(Locale.ROOT, "%." + decimals + "f", value);
@@ -105,8 +125,8 @@ final class Report {
                 .append(System.getProperty("java.version")).append("; options ").append(options)
                 .append("; service JVM options `").append(String.join(" ", jvmOptions)).append("`\n");
         if (cells.isEmpty()) {
-            // Only compared figures (see Comparison), which come after.
-            return md.toString();
+            // Only compared figures (see Comparison), which come after, or figures side by side.
+            return md.append(sideBySide()).toString();
         }
         md.append("\n| workload | target | ").append(String.join(" | ", columns))
                 .append(" | memory vs Pushgateway | Redis vs Pushgateway |\n|---|---|")
@@ -131,7 +151,36 @@ final class Report {
         if (columns.contains(REDIS_ACK1)) {
             md.append(" " + REDIS_ACK1 + ": with a replica attached, store.redis.min-replicas-ack=1.");
         }
-        return md.append('\n').toString();
+        return md.append('\n').append(sideBySide()).toString();
+    }
+
+    /** The second table: per column, both variants and the change of the second against the first. */
+    private String sideBySide() {
+        if (sides.isEmpty()) {
+            return "";
+        }
+        List<String> columns = COLUMNS.stream()
+                .filter(column -> sides.values().stream().anyMatch(figure -> figure.containsKey(column))).toList();
+        StringBuilder md = new StringBuilder("\n| figure: first variant · second variant |");
+        for (String column : columns) {
+            md.append(' ').append(column).append(", first | ").append(column).append(", second | ").append(column)
+                    .append(", second vs first |");
+        }
+        md.append("\n|---|").append("---|".repeat(3 * columns.size())).append('\n');
+        for (Map.Entry<String, Map<String, List<String>>> figure : sides.entrySet()) {
+            md.append("| ").append(figure.getKey()).append(" |");
+            for (String column : columns) {
+                for (String cell : figure.getValue().getOrDefault(column, List.of("—", "—", "—"))) {
+                    md.append(' ').append(cell).append(" |");
+                }
+            }
+            md.append('\n');
+        }
+        return md.append("\nBoth variants ran alternately on the same service (A B, B A, A B, …) after a warm-up of ")
+                .append("each; a cell is the median of the runs (minimum–maximum; latencies: p50 / p99 over every ")
+                .append("request); the change is the median of the changes within each pair of runs that ran back ")
+                .append("to back (lowest to highest; latencies: of the pooled p50). Redis CPU is Redis' own count ")
+                .append("(INFO cpu).\n").toString();
     }
 
     private String ratio(String row, String column) {

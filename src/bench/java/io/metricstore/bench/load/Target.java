@@ -37,13 +37,28 @@ sealed interface Target {
      */
     void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException;
 
+    /** A leader lease the driver holds: batches written under it name it and its token, and answer its fence. */
+    record Lease(String name, String token, long fence) {
+    }
+
     /**
      * The Metric Store: a JSON batch from the leader, every point applied because every value is new. Every request
-     * carries {@code bearerToken} unless it is {@code null} (authentication off).
+     * carries {@code bearerToken} unless it is {@code null} (authentication off); every batch names {@code lease}
+     * unless it is {@code null}, and must then answer the lease's fence (the service checked it).
      */
-    record MetricStore(int port, String bearerToken) implements Target {
+    record MetricStore(int port, String bearerToken, Lease lease) implements Target {
 
         private static final Pattern COUNTS = Pattern.compile("\"applied\":(\\d+),\"unchanged\":(\\d+),");
+        private static final Pattern FENCE = Pattern.compile("\"fence\":(\\d+)");
+
+        MetricStore(int port, String bearerToken) {
+            this(port, bearerToken, null);
+        }
+
+        /** The same service, every batch written under {@code held}. */
+        MetricStore underLease(Lease held) {
+            return new MetricStore(port, bearerToken, held);
+        }
 
         @Override
         public String name() {
@@ -59,7 +74,12 @@ sealed interface Target {
         public Request write(int first, int count, long value) {
             String updatedAt = Instant.now().toString();
             StringBuilder body = new StringBuilder(count * 110 + 64)
-                    .append("{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[");
+                    .append("{\"role\":\"leader\",\"source\":\"leader_scrape\",");
+            if (lease != null) {
+                body.append("\"lease\":{\"name\":\"").append(lease.name()).append("\",\"token\":\"")
+                        .append(lease.token()).append("\"},");
+            }
+            body.append("\"points\":[");
             for (int i = first; i < first + count; i++) {
                 if (i > first) {
                     body.append(',');
@@ -74,13 +94,22 @@ sealed interface Target {
                     body.toString().getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Every point applied; in a replay, every point applied or unchanged (stored by the first attempt). */
+        /**
+         * Every point applied; in a replay, every point applied or unchanged (stored by the first attempt). Under a
+         * lease, the answer names its fence.
+         */
         @Override
         public void check(HttpConnection.Response answer, int count, boolean replayed) throws IOException {
-            Matcher counts = COUNTS.matcher(answer.text());
+            String text = answer.text();
+            Matcher counts = COUNTS.matcher(text);
             if (answer.status() != 200 || !counts.find() || Integer.parseInt(counts.group(1))
                     + (replayed ? Integer.parseInt(counts.group(2)) : 0) != count) {
-                throw new IOException("write not applied: " + answer.status() + " " + answer.text());
+                throw new IOException("write not applied: " + answer.status() + " " + text);
+            }
+            Matcher fence = FENCE.matcher(text);
+            if (lease != null && (!fence.find() || Long.parseLong(fence.group(1)) != lease.fence())) {
+                throw new IOException("write not fenced by lease " + lease.name() + " (fence " + lease.fence()
+                        + "): " + text);
             }
         }
     }

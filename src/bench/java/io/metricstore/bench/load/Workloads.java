@@ -18,6 +18,7 @@ final class Workloads {
 
     private static final int BATCH = 1000;
     private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"");
+    private static final Pattern FENCE = Pattern.compile("\"fence\":(\\d+)");
     /** How often a write answered 503 is sent: too few replicas may have confirmed it in time. */
     private static final int WRITE_ATTEMPTS = 10;
 
@@ -33,9 +34,17 @@ final class Workloads {
 
     /**
      * Throughput of one run, the latencies of its requests, the server's CPU time per item and that of each process
-     * behind it (the Redis servers, in the order given).
+     * behind it (the Redis servers, in the order given), and the machine's load average when it ended.
      */
-    record Run(double perSecond, Samples latencyMillis, double cpuMicrosPerItem, double[] backendCpuMicrosPerItem) {
+    record Run(double perSecond, Samples latencyMillis, double cpuMicrosPerItem, double[] backendCpuMicrosPerItem,
+            String loadAverage) {
+    }
+
+    /**
+     * The runs of two variants of a workload on the same service, alternating: run i of {@code first} and run i of
+     * {@code second} ran back to back, so they make a pair that met the same machine.
+     */
+    record Paired(List<Run> first, List<Run> second) {
     }
 
     /** A server process, whose CPU time each run reads. */
@@ -70,6 +79,21 @@ final class Workloads {
 
     /** 1,000-point batches over the {@code stored} series: points per second and CPU per point of each run. */
     List<Run> ingest(Server server, List<? extends Server> backends, Target target, int stored) throws Exception {
+        return Runner.runs(target, server, backends, settings.writers(), settings, writer(target, stored));
+    }
+
+    /**
+     * The ingest workload without a lease and with every batch under {@code lease} (which the driver holds for the
+     * whole workload), their runs alternating on the same connections.
+     */
+    Paired ingestUnderLease(Server server, List<? extends Server> backends, Target.MetricStore target,
+            Target.Lease lease, int stored) throws Exception {
+        return Runner.alternating(target, server, backends, settings.writers(), settings, writer(target, stored),
+                writer(target.underLease(lease), stored));
+    }
+
+    /** One writer's next batch of the ingest workload. */
+    private Runner.Body writer(Target target, int stored) {
         int batches = stored / BATCH;
         int writers = settings.writers();
         // Each writer owns the batches b with b % writers == its number, so a series always has one writer and its
@@ -83,7 +107,7 @@ final class Workloads {
             write(connection, target, (int) batch * BATCH, BATCH);
             return BATCH;
         };
-        return Runner.runs(target, server, backends, settings.writers(), settings, writer);
+        return writer;
     }
 
     /** Milliseconds to read the whole {@code /metrics} page, and its size in bytes. */
@@ -142,6 +166,20 @@ final class Workloads {
 
     /** Lock acquire + release pairs per second (one sample per run) and the latency of each pair. */
     List<Run> locks(Target.MetricStore target, Server server, List<? extends Server> backends) throws Exception {
+        return Runner.runs(target, server, backends, settings.lockClients(), settings, lockPair());
+    }
+
+    /**
+     * Lock acquire + release pairs and lease campaign + resign pairs, their runs alternating on the same connections.
+     */
+    Paired locksAndLeases(Target.MetricStore target, Server server, List<? extends Server> backends)
+            throws Exception {
+        return Runner.alternating(target, server, backends, settings.lockClients(), settings, lockPair(),
+                leasePair());
+    }
+
+    /** One client's next lock pair: its own key, a new token every time. */
+    private Runner.Body lockPair() {
         AtomicLong clients = new AtomicLong();
         ThreadLocal<String> keys = ThreadLocal.withInitial(() -> "bench-" + clients.getAndIncrement());
         AtomicLong tokens = new AtomicLong();
@@ -161,7 +199,61 @@ final class Workloads {
             }
             return 1;
         };
-        return Runner.runs(target, server, backends, settings.lockClients(), settings, pair);
+        return pair;
+    }
+
+    /**
+     * One client's next lease pair, as the lock pairs: its own lease name, a new token every time, so every campaign
+     * takes a free lease with the next fence and every resign frees it.
+     */
+    private Runner.Body leasePair() {
+        AtomicLong clients = new AtomicLong();
+        ThreadLocal<String> names = ThreadLocal.withInitial(() -> "bench-lease-" + clients.getAndIncrement());
+        AtomicLong tokens = new AtomicLong();
+        return connection -> {
+            String name = names.get();
+            String token = "l" + tokens.incrementAndGet();
+            HttpConnection.Response held = sendWrite(connection, campaignRequest(name, "30s", token)).answer();
+            if (held.status() != 201) {
+                throw new IOException("campaign answered " + held.status() + " " + held.text());
+            }
+            HttpConnection.Response resigned = connection.send("DELETE", "/api/v1/leases/" + name, null, null,
+                    "Lease-Token: " + token + "\r\n");
+            if (resigned.status() != 204) {
+                throw new IOException("resign answered " + resigned.status() + " " + resigned.text());
+            }
+            return 1;
+        };
+    }
+
+    /** Campaigns for lease {@code name} with {@code token} for {@code ttl}: the lease, held, with its fence. */
+    Target.Lease campaign(Target.MetricStore target, String name, String ttl, String token) throws IOException {
+        try (HttpConnection connection = target.connect()) {
+            HttpConnection.Response held = sendWrite(connection, campaignRequest(name, ttl, token)).answer();
+            Matcher fence = FENCE.matcher(held.text());
+            if (held.status() != 201 || !fence.find()) {
+                throw new IOException("campaign for " + name + " answered " + held.status() + " " + held.text());
+            }
+            return new Target.Lease(name, token, Long.parseLong(fence.group(1)));
+        }
+    }
+
+    /** Resigns a lease the driver holds. */
+    void resign(Target.MetricStore target, Target.Lease lease) throws IOException {
+        try (HttpConnection connection = target.connect()) {
+            HttpConnection.Response resigned = connection.send("DELETE", "/api/v1/leases/" + lease.name(), null,
+                    null, "Lease-Token: " + lease.token() + "\r\n");
+            if (resigned.status() != 204) {
+                throw new IOException("resign of " + lease.name() + " answered " + resigned.status() + " "
+                        + resigned.text());
+            }
+        }
+    }
+
+    private static Target.Request campaignRequest(String name, String ttl, String token) {
+        return new Target.Request("POST", "/api/v1/leases/" + name, "application/json",
+                ("{\"ttl\":\"" + ttl + "\",\"token\":\"" + token + "\",\"holder\":\"load-driver\"}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private void write(HttpConnection connection, Target target, int first, int count) throws IOException {
@@ -217,16 +309,39 @@ final class Workloads {
         /** {@code clients} connections to {@code target}; {@code server} is its process, whose CPU time is read. */
         static List<Run> runs(Target target, Server server, List<? extends Server> backends, int clients,
                 Settings settings, Body body) throws Exception {
+            return interleaved(target, server, backends, clients, settings, List.of(body)).get(0);
+        }
+
+        /**
+         * Two bodies on the same connections: a warm-up of each, then their runs in the order A B, B A, A B, … so
+         * that a change of the machine's load during the runs falls on both alike, and neither always runs second.
+         */
+        static Paired alternating(Target target, Server server, List<? extends Server> backends, int clients,
+                Settings settings, Body first, Body second) throws Exception {
+            List<List<Run>> runs = interleaved(target, server, backends, clients, settings, List.of(first, second));
+            return new Paired(runs.get(0), runs.get(1));
+        }
+
+        /** The runs of each body, in rounds of one run each, every other round in reverse order. */
+        private static List<List<Run>> interleaved(Target target, Server server, List<? extends Server> backends,
+                int clients, Settings settings, List<Body> bodies) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<HttpConnection> connections = new ArrayList<>();
             try {
                 for (int i = 0; i < clients; i++) {
                     connections.add(target.connect());
                 }
-                once(server, backends, pool, connections, settings.warmupSeconds(), body);
-                List<Run> runs = new ArrayList<>();
+                List<List<Run>> runs = new ArrayList<>();
+                for (Body body : bodies) {
+                    once(server, backends, pool, connections, settings.warmupSeconds(), body);
+                    runs.add(new ArrayList<>());
+                }
                 for (int i = 0; i < settings.runs(); i++) {
-                    runs.add(once(server, backends, pool, connections, settings.runSeconds(), body));
+                    for (int b = 0; b < bodies.size(); b++) {
+                        int which = i % 2 == 0 ? b : bodies.size() - 1 - b;
+                        runs.get(which).add(once(server, backends, pool, connections, settings.runSeconds(),
+                                bodies.get(which)));
+                    }
                 }
                 return runs;
             } finally {
@@ -274,7 +389,8 @@ final class Workloads {
             for (int i = 0; i < backendCpu.length; i++) {
                 backendCpu[i] = (backends.get(i).cpuSeconds() - backendCpu[i]) * 1e6 / items;
             }
-            return new Run(items / ((end - start) / 1e9), latency, cpu * 1e6 / items, backendCpu);
+            return new Run(items / ((end - start) / 1e9), latency, cpu * 1e6 / items, backendCpu,
+                    Options.loadAverage());
         }
     }
 }
