@@ -185,18 +185,15 @@ public class FeedWatch {
     }
 
     /** One wait: answered once, by a read with events, by the end of the wait, by a failure, or cancelled. */
-    private final class Waiter {
+    private final class Waiter extends Waiting<Delta> {
         final Position at;
-        final UniEmitter<? super Delta> emitter;
         final boolean holdsSlot;
-        final AtomicBoolean settled = new AtomicBoolean();
-        volatile long timer = -1;
         /** Whether a read of its group found nothing for it yet (after that, a failed read lets it wait on). */
         volatile boolean checked;
 
         Waiter(Position at, UniEmitter<? super Delta> emitter, boolean holdsSlot) {
+            super(vertx, emitter);
             this.at = at;
-            this.emitter = emitter;
             this.holdsSlot = holdsSlot;
         }
 
@@ -230,25 +227,6 @@ public class FeedWatch {
             group.reader.request();
         }
 
-        void settle(Delta delta, Throwable failure) {
-            if (!settled.compareAndSet(false, true)) {
-                return;
-            }
-            leave();
-            if (failure != null) {
-                emitter.fail(failure);
-            } else {
-                emitter.complete(delta);
-            }
-        }
-
-        /** The client went away (or the answer was sent): free the slot. */
-        void cancel() {
-            if (settled.compareAndSet(false, true)) {
-                leave();
-            }
-        }
-
         private void removeFromGroup() {
             groups.computeIfPresent(at, (position, group) -> {
                 group.waiters.remove(this);
@@ -256,11 +234,8 @@ public class FeedWatch {
             });
         }
 
-        private void leave() {
-            long pending = timer;
-            if (pending >= 0) {
-                vertx.cancelTimer(pending);
-            }
+        @Override
+        void left() {
             removeFromGroup();
             if (holdsSlot) {
                 slots.free();

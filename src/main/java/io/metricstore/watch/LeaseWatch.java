@@ -21,7 +21,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -187,11 +186,8 @@ public class LeaseWatch {
     }
 
     /** One wait: answered once, by a read that finds a change, by the end of the wait, by a failure, or cancelled. */
-    private final class Waiter {
+    private final class Waiter extends Waiting<Optional<LeaseState>> {
         final String name;
-        final UniEmitter<? super Optional<LeaseState>> emitter;
-        final AtomicBoolean settled = new AtomicBoolean();
-        volatile long timer = -1;
         /** The fence it waits to see change (empty: waits for a holder); null until its first read, without a fence. */
         volatile OptionalLong from;
         /** Whether a read of its group checked it (after that, a failed read lets it wait on). */
@@ -200,9 +196,9 @@ public class LeaseWatch {
         volatile boolean due;
 
         Waiter(String name, OptionalLong from, UniEmitter<? super Optional<LeaseState>> emitter) {
+            super(vertx, emitter);
             this.name = name;
             this.from = from;
-            this.emitter = emitter;
         }
 
         /** Joins the group, then has it read (see {@link FeedWatch}'s waiters: arrivals share their first reads). */
@@ -243,25 +239,6 @@ public class LeaseWatch {
             checked = true;
         }
 
-        void settle(Optional<LeaseState> state, Throwable failure) {
-            if (!settled.compareAndSet(false, true)) {
-                return;
-            }
-            leave();
-            if (failure != null) {
-                emitter.fail(failure);
-            } else {
-                emitter.complete(state);
-            }
-        }
-
-        /** The client went away (or the answer was sent): free the slot. */
-        void cancel() {
-            if (settled.compareAndSet(false, true)) {
-                leave();
-            }
-        }
-
         private void removeFromGroup() {
             groups.computeIfPresent(name, (lease, group) -> {
                 group.waiters.remove(this);
@@ -273,11 +250,8 @@ public class LeaseWatch {
             });
         }
 
-        private void leave() {
-            long pending = timer;
-            if (pending >= 0) {
-                vertx.cancelTimer(pending);
-            }
+        @Override
+        void left() {
             removeFromGroup();
             slots.free();
         }
