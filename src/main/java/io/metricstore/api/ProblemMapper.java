@@ -71,6 +71,7 @@ public class ProblemMapper {
             case WRITE_FORBIDDEN -> ProblemType.WRITE_FORBIDDEN;
             case BATCH_TOO_LARGE -> ProblemType.BATCH_TOO_LARGE;
             case SERIES_LIMIT_EXCEEDED -> ProblemType.SERIES_LIMIT_EXCEEDED;
+            case FAMILY_LIMIT_EXCEEDED -> ProblemType.FAMILY_LIMIT_EXCEEDED;
             case MALFORMED_CURSOR -> ProblemType.MALFORMED_CURSOR;
             case CURSOR_EXPIRED -> ProblemType.CURSOR_EXPIRED;
             case LOCK_HELD -> ProblemType.LOCK_HELD;

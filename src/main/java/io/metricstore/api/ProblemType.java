@@ -29,6 +29,7 @@ public enum ProblemType {
     BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     SERIES_LIMIT_EXCEEDED("series-limit-exceeded", 507, "Series limit exceeded"),
+    FAMILY_LIMIT_EXCEEDED("family-limit-exceeded", 507, "Family limit exceeded"),
     BACKEND_UNAVAILABLE("backend-unavailable", 503, "Backend unavailable"),
     TOO_MANY_WAITERS("too-many-waiters", 503, "Too many waiters"),
     INTERNAL_ERROR("internal-error", 500, "Internal error");

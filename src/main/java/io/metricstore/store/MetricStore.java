@@ -140,7 +140,7 @@ public class MetricStore {
             metrics.rejected(source, points.size());
             metrics.fencedRefusal(fenced instanceof StoreException.NotLeader ? "not-leader" : "lock-lost");
             throw fenced;
-        } catch (StoreException.SeriesLimitExceeded full) {
+        } catch (StoreException.SeriesLimitExceeded | StoreException.FamilyLimitExceeded full) {
             metrics.rejected(source, points.size());
             throw full;
         }

@@ -62,6 +62,8 @@ public interface StoreBackend {
      * @throws StoreException.LockLost when the fence is a lock its token does not hold (nothing written)
      * @throws StoreException.SeriesLimitExceeded when the batch would create more live series than the cap;
      *     nothing of the batch is written then, families included
+     * @throws StoreException.FamilyLimitExceeded when the batch would describe more live families than
+     *     {@code store.limits.max-families} (re-describing a live family never counts); nothing is written then
      */
     WriteResult apply(WriteSource source, List<MetricPoint> points, List<Family> families, Optional<WriteFence> fence,
                       Instant now);

@@ -124,6 +124,13 @@ public interface StoreConfig {
 
     /** Size limits of a point, in characters. */
     interface Limits {
+        /**
+         * The most family descriptions live at once (each lives for the retention): a batch that would describe more
+         * new families is refused whole, as the series cap refuses new series.
+         */
+        @WithDefault("5000")
+        int maxFamilies();
+
         @WithDefault("256")
         int maxNameLength();
 

@@ -21,6 +21,7 @@ public abstract sealed class StoreException extends RuntimeException {
         WRITE_FORBIDDEN,
         BATCH_TOO_LARGE,
         SERIES_LIMIT_EXCEEDED,
+        FAMILY_LIMIT_EXCEEDED,
         MALFORMED_CURSOR,
         CURSOR_EXPIRED,
         LOCK_HELD,
@@ -93,6 +94,15 @@ public abstract sealed class StoreException extends RuntimeException {
         public SeriesLimitExceeded(long live, long created, long max) {
             super(Kind.SERIES_LIMIT_EXCEEDED, "the batch would create " + created + " new series beside " + live
                     + " live ones, more than store.max-series (" + max + "); nothing was written");
+        }
+    }
+
+    /** The batch would describe more live families than {@code store.limits.max-families}; nothing was written. */
+    public static final class FamilyLimitExceeded extends StoreException {
+        public FamilyLimitExceeded(long live, long created, long max) {
+            super(Kind.FAMILY_LIMIT_EXCEEDED, "the batch would describe " + created + " new families beside " + live
+                    + " live ones, more than store.limits.max-families (" + max + "); nothing was written. A "
+                    + "description lives for store.retention: describe the families your series use, not one per series");
         }
     }
 

@@ -206,6 +206,21 @@ public class ApiTest {
                 415, "unsupported-media-type").body("detail", containsString("curl -d sends a form"));
     }
 
+    /** More new families than {@code store.limits.max-families} (5,000) in one batch: refused whole. */
+    @Test
+    void aBatchDescribingTooManyFamiliesIsRefusedWhole() {
+        String prefix = unique("family");
+        StringBuilder families = new StringBuilder();
+        for (int i = 0; i <= 5000; i++) {
+            families.append(i == 0 ? "" : ",").append("\"").append(prefix).append(i).append("\":{\"type\":\"gauge\"}");
+        }
+        problem(post("/api/v1/points", "{\"role\":\"leader\",\"source\":\"leader_scrape\",\"points\":[{\"name\":\""
+                + prefix + "0\",\"value\":1}],\"families\":{" + families + "}}"), 507, "family-limit-exceeded")
+                .body("detail", containsString("store.limits.max-families"));
+        given().queryParam("name", prefix + "0").when().get("/api/v1/series").then().statusCode(200)
+                .body("series", empty());
+    }
+
     @Test
     void anUnacceptableAcceptIsRefused() {
         problem(given().accept("text/html").when().get("/api/v1/series").then(), 406, "not-acceptable")

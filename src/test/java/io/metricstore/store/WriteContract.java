@@ -78,6 +78,36 @@ public abstract class WriteContract extends BackendContract {
         assertThat(store.families()).isEmpty();
     }
 
+    /**
+     * Described families are capped like series (SPEC §6): a batch that would describe more live families than
+     * {@code store.limits.max-families} is refused whole, points included; re-describing a live family never counts,
+     * and an expired description frees its place even before the GC.
+     */
+    @Test
+    void aBatchDescribingMoreLiveFamiliesThanTheCapIsRefusedWhole() {
+        use("store.limits.max-families", "2");
+        store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(point("a", 1)),
+                Map.of("a", new RawFamily("gauge", "A"), "b", new RawFamily("gauge", "B"))));
+        assertThatThrownBy(() -> store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(point("c", 1)),
+                Map.of("c", new RawFamily("gauge", "C")))))
+                .isInstanceOfSatisfying(StoreException.FamilyLimitExceeded.class, refused -> {
+                    assertThat(refused.kind()).isEqualTo(StoreException.Kind.FAMILY_LIMIT_EXCEEDED);
+                    assertThat(refused.getMessage()).contains("store.limits.max-families (2)");
+                });
+        assertThat(live()).doesNotContainKey("c");
+        assertThat(store.families()).extracting(Family::name).containsExactly("a", "b");
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(point("a", 2)),
+                Map.of("a", new RawFamily("counter", "A again"), "b", new RawFamily("gauge", "B")))).applied())
+                .as("re-describing live families").isEqualTo(1);
+        clock.advance(Duration.ofMinutes(30));
+        store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(), Map.of("a", new RawFamily("gauge", "A"))));
+        clock.advance(Duration.ofMinutes(31));
+        assertThat(store.families()).extracting(Family::name).containsExactly("a");
+        store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(), Map.of("c", new RawFamily("gauge", "C"))));
+        assertThat(store.families()).extracting(Family::name).containsExactly("a", "c");
+    }
+
     // ---- precedence
 
     @Test

@@ -64,6 +64,7 @@ public final class MemoryBackend implements StoreBackend {
     private final long retentionMillis;
     private final long tombstoneRetentionMillis;
     private final int maxSeries;
+    private final int maxFamilies;
     private final String epoch;
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -87,6 +88,7 @@ public final class MemoryBackend implements StoreBackend {
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();
+        this.maxFamilies = config.limits().maxFamilies();
         this.epoch = Epochs.next();
         for (LockKind kind : LockKind.values()) {
             locks.put(kind, new LockTable(kind, fences));
@@ -115,6 +117,7 @@ public final class MemoryBackend implements StoreBackend {
                     locks.get(fence.get().kind()).fence(fence.get().key(), fence.get().token(), fence.get().owner(),
                             nowMillis));
             checkCap(ids, nowMillis);
+            checkFamilies(described, nowMillis);
             int applied = 0;
             int unchanged = 0;
             int stale = 0;
@@ -178,6 +181,19 @@ public final class MemoryBackend implements StoreBackend {
         // Only new series count: updates are never refused, even when a lowered cap is below the live count.
         if (!created.isEmpty() && live + created.size() > maxSeries) {
             throw new StoreException.SeriesLimitExceeded(live, created.size(), maxSeries);
+        }
+    }
+
+    /** Refuses a batch that would describe more live families than allowed; re-describing a live one never counts. */
+    private void checkFamilies(List<Family> described, long nowMillis) {
+        if (families.size() + described.size() <= maxFamilies) {
+            return;
+        }
+        long live = families.values().stream().filter(family -> family.expiresAt() > nowMillis).count();
+        long created = described.stream().map(family -> families.get(family.name()))
+                .filter(current -> current == null || current.expiresAt() <= nowMillis).count();
+        if (created > 0 && live + created > maxFamilies) {
+            throw new StoreException.FamilyLimitExceeded(live, created, maxFamilies);
         }
     }
 

@@ -93,6 +93,7 @@ public class RedisBackend implements StoreBackend {
     private final long retentionMillis;
     private final long tombstoneRetentionMillis;
     private final int maxSeries;
+    private final int maxFamilies;
     private final String expiryMargin;
     private final long maxReplicaSkewMillis;
     private final int minReplicasAck;
@@ -141,6 +142,7 @@ public class RedisBackend implements StoreBackend {
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
         this.maxSeries = config.maxSeries();
+        this.maxFamilies = config.limits().maxFamilies();
         this.expiryMargin = Long.toString(EXPIRY_MARGIN.plus(config.maxReplicaSkew()).toMillis());
         this.maxReplicaSkewMillis = config.maxReplicaSkew().toMillis();
         this.minReplicasAck = config.redis().minReplicasAck();
@@ -189,7 +191,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
         }
-        List<String> args = new ArrayList<>(14 + 2 * families.size() + distinct.size() + values.size());
+        List<String> args = new ArrayList<>(15 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
         args.add(RedisKeys.LAYOUT);
         args.add(Long.toString(now.toEpochMilli()));
@@ -204,6 +206,7 @@ public class RedisBackend implements StoreBackend {
         args.add(fence.isPresent() ? "1" : "");
         args.add(fence.map(WriteFence::token).orElse(""));
         args.add(fence.map(WriteFence::owner).orElse(""));
+        args.add(Integer.toString(maxFamilies));
         for (Family family : families) {
             args.add(family.name());
             args.add(family.type().wire() + "\n" + family.help());
@@ -218,6 +221,9 @@ public class RedisBackend implements StoreBackend {
         Replies.Upsert reply = Replies.Upsert.decode(written.reply());
         if (reply instanceof Replies.Capped capped) {
             throw new StoreException.SeriesLimitExceeded(capped.live(), capped.created(), maxSeries);
+        }
+        if (reply instanceof Replies.FamiliesCapped capped) {
+            throw new StoreException.FamilyLimitExceeded(capped.live(), capped.created(), maxFamilies);
         }
         if (reply instanceof Replies.Fenced fenced) {
             WriteFence under = fence.orElseThrow();

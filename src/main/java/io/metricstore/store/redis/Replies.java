@@ -43,8 +43,8 @@ final class Replies {
 
     /**
      * Whether a writing script wrote: {@code upsert.lua} answers {@code OK}, {@code acquire.lua} and
-     * {@code extend.lua} {@code 1}; their refusals ({@code CAP}, {@code LAYOUT}, {@code 0}, {@code -1}, {@code -2},
-     * {@code -3}) wrote nothing.
+     * {@code extend.lua} {@code 1}; their refusals ({@code CAP}, {@code FAMILIES}, {@code FENCED}, {@code LAYOUT},
+     * {@code 0}, {@code -1}, {@code -2}, {@code -3}) wrote nothing.
      */
     static boolean wrote(Response reply) {
         if (reply.type() != ResponseType.MULTI || reply.size() == 0) {
@@ -54,8 +54,8 @@ final class Replies {
         return "OK".equals(status) || "1".equals(status);
     }
 
-    /** {@code upsert.lua}: the batch applied, or refused whole by its lease or lock, or by the series cap. */
-    sealed interface Upsert permits Upserted, Capped, Fenced {
+    /** {@code upsert.lua}: the batch applied, or refused whole by its lease or lock, or by the series or family cap. */
+    sealed interface Upsert permits Upserted, Capped, FamiliesCapped, Fenced {
 
         static Upsert decode(Response reply) {
             String status = reply.get(0).toString();
@@ -64,6 +64,7 @@ final class Replies {
                         reply.get(4).toInteger(), reply.get(5).toInteger(), reply.get(6).toString().isEmpty()
                         ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(reply.get(6).toString())));
                 case "CAP" -> new Capped(reply.get(2).toLong(), reply.get(3).toLong());
+                case "FAMILIES" -> new FamiliesCapped(reply.get(2).toLong(), reply.get(3).toLong());
                 case "FENCED" -> new Fenced(reply.size() < 4 ? Optional.empty() : Optional.of(new Holder(
                         reply.get(1).toString(), Long.parseLong(reply.get(2).toString()),
                         Instant.ofEpochMilli(Long.parseLong(reply.get(3).toString())))));
@@ -74,6 +75,10 @@ final class Replies {
 
     /** The batch's outcomes, the cursor after it and the fence it was written under, if any. */
     record Upserted(Cursor cursor, int applied, int unchanged, int stale, OptionalLong fence) implements Upsert {
+    }
+
+    /** {@code live} family descriptions now, {@code created} new ones the batch would add: more than allowed. */
+    record FamiliesCapped(long live, long created) implements Upsert {
     }
 
     /** The batch's lease or lock is not held by its token: {@code holder} holds it, or nobody. */

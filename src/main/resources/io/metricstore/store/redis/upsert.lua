@@ -7,7 +7,8 @@
 -- ARGV[6] key expiry margin (ms), ARGV[7] '1' to write the sequence even when nothing changed (so that a WAIT
 -- after a replayed batch also covers the first attempt's writes), ARGV[8] the families' expiry (ms),
 -- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, ARGV[11] the watch channel, ARGV[12] '1' for a
--- batch written under a lease or lock ('' otherwise), ARGV[13] its token, ARGV[14] the writer's identity, then f pairs:
+-- batch written under a lease or lock ('' otherwise), ARGV[13] its token, ARGV[14] the writer's identity, ARGV[15] the
+-- most live family descriptions, then f pairs:
 -- family name, type and help joined by a newline; then the m ids; then per point 5 values: id, value,
 -- updatedAt (ms), rank, expiry (ms)
 -- A batch that changed anything publishes 'feed <epoch> <sequence>' on the watch channel: every replica's watchers
@@ -16,7 +17,7 @@
 -- atomic step as the write: no campaign, release or expiry can fall between the check and the write.
 -- Returns {'OK', epoch, seq, applied, unchanged, stale, fence ('' when unfenced)}, {'FENCED'} when the lease or lock
 -- is not held by that token (free), {'FENCED', holder, fence, expiry} when someone else holds it (holder '' for a
--- lock), {'CAP', epoch, live, created} or {'LAYOUT', layout found}.
+-- lock), {'CAP', epoch, live, created}, {'FAMILIES', epoch, live, created} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
   return {'LAYOUT', found}
@@ -26,7 +27,7 @@ local max = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
 local f = tonumber(ARGV[9])
 local m = tonumber(ARGV[10])
-local ids = 15 + 2 * f
+local ids = 16 + 2 * f
 local fence = ''
 if ARGV[12] == '1' then
   local held = redis.call('HMGET', KEYS[8], 'token', 'fence', 'exp', 'owner', 'holder')
@@ -54,6 +55,20 @@ if live + m > max then
   -- Only new series count: updates are never refused, even when a lowered cap is below the live count.
   if created > 0 and live + created > max then
     return {'CAP', epoch, live, created}
+  end
+end
+-- The same rule for family descriptions: re-describing a live family never counts.
+if f > 0 and redis.call('HLEN', KEYS[6]) + f > tonumber(ARGV[15]) then
+  local described = redis.call('ZCOUNT', KEYS[7], '(' .. ARGV[3], '+inf')
+  local created = 0
+  for i = 16, ids - 1, 2 do
+    local expiry = redis.call('ZSCORE', KEYS[7], ARGV[i])
+    if (not expiry) or tonumber(expiry) <= now then
+      created = created + 1
+    end
+  end
+  if created > 0 and described + created > tonumber(ARGV[15]) then
+    return {'FAMILIES', epoch, described, created}
   end
 end
 local applied, unchanged, stale = 0, 0, 0
@@ -90,7 +105,7 @@ for j = 9, #KEYS do
     stale = stale + 1
   end
 end
-for i = 15, ids - 1, 2 do
+for i = 16, ids - 1, 2 do
   redis.call('HSET', KEYS[6], ARGV[i], ARGV[i + 1])
   redis.call('ZADD', KEYS[7], ARGV[8], ARGV[i])
 end
