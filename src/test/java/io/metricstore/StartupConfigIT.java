@@ -25,6 +25,14 @@ class StartupConfigIT {
     }
 
     @Test
+    void connectionLimitsThatDoNotFitTheWatchNameTheProperties() throws Exception {
+        Result result = start("-Dquarkus.http.idle-timeout=20s", "-Dquarkus.http.limits.max-connections=100");
+        assertThat(result.exitCode).isNotZero();
+        assertThat(result.output).contains("quarkus.http.idle-timeout (PT20S) must be longer than store.changes.max-wait")
+                .contains("quarkus.http.limits.max-connections (100) must be above store.changes.max-waiters");
+    }
+
+    @Test
     void anUnknownBackendNamesTheProperty() throws Exception {
         Result result = start("-Dstore.backend=mongo");
         assertThat(result.exitCode).isNotZero();

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The limits of watching, configured small so tests reach them on wall-clock time (Vert.x timers cannot be moved by
- * the test clock): 4 waiters, waits of at most 2 s (also the slow-client cutoff), a bookmark every 500 ms.
+ * the test clock): 4 waiters, waits of at most 2 s (also the slow-client cutoff), a bookmark every 500 ms, and idle
+ * connections closed after 3 s.
  */
 @QuarkusTest
 @TestProfile(WatchLimitsApiTest.SmallWatchLimits.class)
@@ -51,7 +52,8 @@ class WatchLimitsApiTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("store.changes.max-waiters", "4",
                     "store.changes.max-wait", "2s",
-                    "store.changes.bookmark-interval", "500ms");
+                    "store.changes.bookmark-interval", "500ms",
+                    "quarkus.http.idle-timeout", "3s");
         }
     }
 
@@ -62,6 +64,21 @@ class WatchLimitsApiTest {
 
     private void awaitWaiting(int count) {
         Eventually.until(() -> watch.waiting() == count, SOON, count + " waiters");
+    }
+
+    /** An idle connection is closed (SPEC §6), while a long-poll of the longest wait is answered first. */
+    @Test
+    void anIdleConnectionIsClosedButALongPollIsAnsweredFirst() throws IOException {
+        URI api = URI.create(RestAssured.baseURI + ":" + RestAssured.port);
+        try (Socket idle = new Socket()) {
+            idle.connect(new InetSocketAddress(api.getHost(), api.getPort()));
+            idle.setSoTimeout((int) Duration.ofSeconds(10).toMillis());
+            long opened = System.nanoTime();
+            assertThat(idle.getInputStream().read()).as("the server closes the idle connection").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThan(Duration.ofSeconds(2));
+        }
+        given().queryParam("since", cursor()).queryParam("wait", "2s").get("/api/v1/changes").then()
+                .statusCode(200).body("events", empty());
     }
 
     @Test

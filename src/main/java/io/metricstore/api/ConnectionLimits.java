@@ -1,0 +1,45 @@
+package io.metricstore.api;
+
+import io.metricstore.store.StoreConfig;
+import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * The HTTP server's connection limits (SPEC §6) against the watch's: an idle connection is closed after
+ * {@code quarkus.http.idle-timeout}, which must outlast the longest long-poll ({@code store.changes.max-wait}; streams
+ * send a bookmark at least every 10 s), and {@code quarkus.http.limits.max-connections} must leave room above
+ * {@code store.changes.max-waiters} for the requests that do not wait. Checked at start-up, naming the properties.
+ */
+@Startup
+@Singleton
+public class ConnectionLimits {
+
+    public ConnectionLimits(StoreConfig store, Config settings) {
+        check(settings.getOptionalValue("quarkus.http.idle-timeout", Duration.class).orElse(Duration.ofMinutes(30)),
+                settings.getOptionalValue("quarkus.http.limits.max-connections", Integer.class)
+                        .map(OptionalInt::of).orElse(OptionalInt.empty()),
+                store.changes());
+    }
+
+    static void check(Duration idleTimeout, OptionalInt maxConnections, StoreConfig.Changes changes) {
+        List<String> problems = new ArrayList<>();
+        if (idleTimeout.compareTo(changes.maxWait()) <= 0) {
+            problems.add("quarkus.http.idle-timeout (" + idleTimeout + ") must be longer than store.changes.max-wait ("
+                    + changes.maxWait() + "), or idle long-polls would be cut off before they answer");
+        }
+        if (maxConnections.isPresent() && maxConnections.getAsInt() <= changes.maxWaiters()) {
+            problems.add("quarkus.http.limits.max-connections (" + maxConnections.getAsInt() + ") must be above "
+                    + "store.changes.max-waiters (" + changes.maxWaiters() + "), or waiting clients could take every "
+                    + "connection");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(String.join("; ", problems));
+        }
+    }
+}
