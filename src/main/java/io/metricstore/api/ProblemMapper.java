@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.metricstore.auth.Audit;
 import io.metricstore.auth.RoleCheck;
+import io.metricstore.limits.TooManyReads;
 import io.metricstore.store.BackendUnavailableException;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.FieldError;
@@ -211,6 +212,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response tooManyWaiters(TooManyWaiters e, HttpServerRequest request) {
         return retryAfter(Problem.of(ProblemType.TOO_MANY_WAITERS, e.getMessage(), request.path()), 1);
+    }
+
+    /** Every permit for snapshots and scrapes is taken: a snapshot or scrape takes a second or less. */
+    @ServerExceptionMapper
+    public Response tooManyReads(TooManyReads e, HttpServerRequest request) {
+        return retryAfter(Problem.of(ProblemType.TOO_MANY_READS, e.getMessage(), request.path()), 1);
     }
 
     /** A refusal the same request may overcome later: {@code Retry-After} in whole seconds. */

@@ -32,6 +32,7 @@ public enum ProblemType {
     FAMILY_LIMIT_EXCEEDED("family-limit-exceeded", 507, "Family limit exceeded"),
     BACKEND_UNAVAILABLE("backend-unavailable", 503, "Backend unavailable"),
     TOO_MANY_WAITERS("too-many-waiters", 503, "Too many waiters"),
+    TOO_MANY_READS("too-many-reads", 503, "Too many expensive reads"),
     INTERNAL_ERROR("internal-error", 500, "Internal error");
 
     /** Prefix of every type: a URN, so it identifies without pretending to be a page someone can fetch. */

@@ -2,6 +2,7 @@ package io.metricstore.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.metricstore.auth.Roles;
+import io.metricstore.limits.ExpensiveReads;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.model.Change;
@@ -10,11 +11,13 @@ import io.metricstore.store.model.Snapshot;
 import io.metricstore.watch.FeedWatch;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
@@ -34,11 +37,13 @@ public class SeriesResource {
 
     private final MetricStore store;
     private final FeedWatch watch;
+    private final ExpensiveReads reads;
     private final Duration maxWait;
 
-    public SeriesResource(MetricStore store, FeedWatch watch, StoreConfig config) {
+    public SeriesResource(MetricStore store, FeedWatch watch, StoreConfig config, ExpensiveReads reads) {
         this.store = store;
         this.watch = watch;
+        this.reads = reads;
         this.maxWait = config.changes().maxWait();
     }
 
@@ -81,7 +86,9 @@ public class SeriesResource {
     @APIResponse(responseCode = "200", description = "The snapshot",
             content = @Content(schema = @Schema(implementation = SnapshotResponse.class)))
     @RolesAllowed(Roles.READER)
-    public SnapshotResponse series(@Parameter(description = "Only series of this metric name") @QueryParam("name") String name) {
+    public SnapshotResponse series(@Parameter(description = "Only series of this metric name") @QueryParam("name") String name,
+                                   @Context RoutingContext request) {
+        reads.admit(request);
         Snapshot snapshot = store.snapshot(Optional.ofNullable(name).filter(n -> !n.isEmpty()));
         return new SnapshotResponse(snapshot.cursor().encode(), snapshot.series().stream().map(SeriesBody::of).toList());
     }

@@ -1,12 +1,15 @@
 package io.metricstore.exposition;
 
 import io.metricstore.auth.Roles;
+import io.metricstore.limits.ExpensiveReads;
 import io.metricstore.store.StoreException;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.BufferedWriter;
@@ -26,9 +29,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class MetricsResource {
 
     private final FollowerCache cache;
+    private final ExpensiveReads reads;
 
-    public MetricsResource(FollowerCache cache) {
+    public MetricsResource(FollowerCache cache, ExpensiveReads reads) {
         this.cache = cache;
+        this.reads = reads;
     }
 
     @GET
@@ -43,10 +48,11 @@ public class MetricsResource {
     @RolesAllowed(Roles.READER)
     public Response metrics(@HeaderParam("Accept") String accept,
                             @Parameter(description = "true: add each sample's updatedAt (Prometheus stamps scrapes itself)")
-                            @QueryParam("timestamps") String timestamps) {
+                            @QueryParam("timestamps") String timestamps, @Context RoutingContext request) {
         boolean withTimestamps = timestamps(timestamps);
         ExpositionFormat format = ExpositionFormat.negotiate(accept);
         cache.ensureLoaded();
+        reads.admit(request);
         StreamingOutput body = output -> {
             BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 1 << 16);
             cache.render(writer, format, withTimestamps);

@@ -131,6 +131,13 @@ public interface StoreConfig {
         @WithDefault("5000")
         int maxFamilies();
 
+        /**
+         * The most snapshots and {@code /metrics} scrapes served at once by one replica; beyond, 503
+         * {@code too-many-reads}.
+         */
+        @WithDefault("16")
+        int maxConcurrentReads();
+
         @WithDefault("256")
         int maxNameLength();
 

@@ -42,6 +42,7 @@ public final class StoreConfigCheck {
         atLeastOne(problems, "store.max-series", config.maxSeries());
         atLeastOne(problems, "store.max-batch", config.maxBatch());
         atLeastOne(problems, "store.limits.max-families", config.limits().maxFamilies());
+        atLeastOne(problems, "store.limits.max-concurrent-reads", config.limits().maxConcurrentReads());
         atLeastOne(problems, "store.limits.max-name-length", config.limits().maxNameLength());
         atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
         atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());
