@@ -7,10 +7,11 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * An RFC 9457 problem document. {@code errors} lists every invalid field of a validation refusal; {@code acquired}
- * and {@code expiresAt} tell the loser of a lock race when the current lease ends; {@code holder}, {@code fence} and
- * {@code expiresAt} name a lease's current holder; {@code kind} and {@code key} the lock a refused batch named;
- * {@code role} names the role a forbidden call needs.
+ * An RFC 9457 problem document. {@code errors} lists the invalid fields of a validation refusal (at most
+ * {@code store.limits.max-errors}) and {@code errorCount} counts them all; {@code acquired} and {@code expiresAt} tell
+ * the loser of a lock race when the current lease ends; {@code holder}, {@code fence} and {@code expiresAt} name a
+ * lease's current holder; {@code kind} and {@code key} the lock a refused batch named; {@code role} names the role a
+ * forbidden call needs.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Problem", description = "RFC 9457 problem details")
@@ -21,7 +22,9 @@ public record Problem(
         int status,
         String detail,
         @Schema(description = "The request path") String instance,
-        @Schema(description = "Every invalid field, for validation refusals") List<FieldError> errors,
+        @Schema(description = "The invalid fields, for validation refusals: at most store.limits.max-errors")
+        List<FieldError> errors,
+        @Schema(description = "How many fields are invalid, also those not listed in errors") Integer errorCount,
         @Schema(description = "false, for lock-held refusals") Boolean acquired,
         @Schema(description = "The current holder's expiry, for lock-held, lease-held and not-leader refusals")
         String expiresAt,
@@ -39,35 +42,36 @@ public record Problem(
 
     static Problem of(ProblemType type, int status, String detail, String instance) {
         return new Problem(type.uri(), type.title(), status, detail, instance, null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
-    Problem withErrors(List<FieldError> fieldErrors) {
-        return new Problem(type, title, status, detail, instance, fieldErrors, acquired, expiresAt, role, holder, fence,
-                kind, key);
+    /** The fields listed and how many there are in all. */
+    Problem withErrors(List<FieldError> fieldErrors, int count) {
+        return new Problem(type, title, status, detail, instance, fieldErrors, count, acquired, expiresAt, role, holder,
+                fence, kind, key);
     }
 
     /** A lock held by another owner: not acquired, and when the holder's lease ends. */
     Problem withLease(String leaseExpiresAt) {
-        return new Problem(type, title, status, detail, instance, errors, false, leaseExpiresAt, role, holder, fence,
-                kind, key);
+        return new Problem(type, title, status, detail, instance, errors, errorCount, false, leaseExpiresAt, role,
+                holder, fence, kind, key);
     }
 
     /** A lease's current holder. */
     Problem withHolder(String leaseHolder, long holderFence, String holderExpiresAt) {
-        return new Problem(type, title, status, detail, instance, errors, acquired, holderExpiresAt, role, leaseHolder,
-                holderFence, kind, key);
+        return new Problem(type, title, status, detail, instance, errors, errorCount, acquired, holderExpiresAt, role,
+                leaseHolder, holderFence, kind, key);
     }
 
     /** The lock a batch was written under. */
     Problem withLock(String lockKind, String lockKey) {
-        return new Problem(type, title, status, detail, instance, errors, acquired, expiresAt, role, holder, fence,
-                lockKind, lockKey);
+        return new Problem(type, title, status, detail, instance, errors, errorCount, acquired, expiresAt, role, holder,
+                fence, lockKind, lockKey);
     }
 
     Problem withRole(String neededRole) {
-        return new Problem(type, title, status, detail, instance, errors, acquired, expiresAt, neededRole, holder, fence,
-                kind, key);
+        return new Problem(type, title, status, detail, instance, errors, errorCount, acquired, expiresAt, neededRole,
+                holder, fence, kind, key);
     }
 
     Response toResponse() {

@@ -46,7 +46,7 @@ public class ProblemMapper {
     static Problem problem(StoreException e, String path) {
         Problem problem = Problem.of(typeOf(e.kind()), e.getMessage(), path);
         if (e instanceof StoreException.Validation invalid) {
-            return problem.withErrors(invalid.errors());
+            return problem.withErrors(invalid.errors(), invalid.errorCount());
         }
         if (e instanceof StoreException.LockHeld held) {
             return problem.withLease(held.expiresAt().toString());
@@ -146,7 +146,7 @@ public class ProblemMapper {
         }
         return Problem.of(ProblemType.MALFORMED_REQUEST, "the body does not match the expected JSON: "
                         + (field.isEmpty() ? "" : field + " ") + message, request.path())
-                .withErrors(List.of(new FieldError(field.isEmpty() ? "$" : field, message)))
+                .withErrors(List.of(new FieldError(field.isEmpty() ? "$" : field, message)), 1)
                 .toResponse();
     }
 

@@ -4,8 +4,12 @@ import io.metricstore.store.model.FieldError;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** Collects the field errors of one request so that a refusal names all of them at once. */
+/**
+ * Collects the field errors of one request so that a refusal names all of them at once: every error is counted, but
+ * at most a cap of them is listed, so input with millions of bad fields costs a count, not millions of error objects.
+ */
 public final class FieldChecks {
 
     /** The longest lock key, in characters. */
@@ -13,20 +17,42 @@ public final class FieldChecks {
     /** The longest owner token. */
     static final int MAX_TOKEN_LENGTH = 128;
 
-    private final List<FieldError> errors = new ArrayList<>();
+    private final List<FieldError> listed = new ArrayList<>();
+    private final int maxListed;
+    private int count;
 
-    private FieldChecks() {
+    private FieldChecks(int maxListed) {
+        this.maxListed = maxListed;
     }
 
+    /** For a call that checks a fixed handful of fields: all its errors are listed. */
     public static FieldChecks of() {
-        return new FieldChecks();
+        return new FieldChecks(Integer.MAX_VALUE);
+    }
+
+    /** For checks that grow with the input (a batch's points and families): lists at most {@code maxListed}. */
+    static FieldChecks capped(int maxListed) {
+        return new FieldChecks(maxListed);
     }
 
     public FieldChecks require(boolean condition, String field, String message) {
         if (!condition) {
-            errors.add(new FieldError(field, message));
+            add(field, message);
         }
         return this;
+    }
+
+    void add(String field, String message) {
+        if (count++ < maxListed) {
+            listed.add(new FieldError(field, message));
+        }
+    }
+
+    /** Counts an error, and builds it (its path, its message) only while it is still to be listed. */
+    void add(Supplier<FieldError> error) {
+        if (count++ < maxListed) {
+            listed.add(error.get());
+        }
     }
 
     /** A metric name, as a filter: the same grammar a written point's name follows. */
@@ -78,14 +104,14 @@ public final class FieldChecks {
                 .require(ttl.compareTo(max) <= 0, "ttl", "must be at most store.locks.max-ttl (" + max + ")");
     }
 
-    /** The errors found so far, for a caller that collects more of its own before refusing. */
-    List<FieldError> errors() {
-        return errors;
+    /** How many errors were found so far, listed or not. */
+    int count() {
+        return count;
     }
 
     public void orThrow() {
-        if (!errors.isEmpty()) {
-            throw new StoreException.Validation(errors);
+        if (count > 0) {
+            throw new StoreException.Validation(listed, count);
         }
     }
 

@@ -3,7 +3,6 @@ package io.metricstore.store;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
 import io.metricstore.store.model.Family;
-import io.metricstore.store.model.FieldError;
 import io.metricstore.store.model.GcReport;
 import io.metricstore.store.model.LeaseGrant;
 import io.metricstore.store.model.LeaseState;
@@ -24,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -106,15 +104,15 @@ public class MetricStore {
         WriteSource source = batch.source();
         List<RawPoint> points = batch.points();
         Instant now = now();
-        FieldChecks checks = FieldChecks.of().require(batch.families().size() <= config.maxBatch(), "families",
-                "describes more families than store.max-batch (" + config.maxBatch() + ")");
+        FieldChecks checks = FieldChecks.capped(config.limits().maxErrors())
+                .require(batch.families().size() <= config.maxBatch(), "families",
+                        "describes more families than store.max-batch (" + config.maxBatch() + ")");
         checkFence(batch, checks);
-        List<FieldError> errors = new ArrayList<>(checks.errors());
-        List<MetricPoint> valid = validator.validatePoints(points, now, errors);
-        List<Family> described = validator.validateFamilies(batch.families(), errors);
-        if (!errors.isEmpty()) {
+        List<MetricPoint> valid = validator.validatePoints(points, source, now, checks);
+        List<Family> described = validator.validateFamilies(batch.families(), checks);
+        if (checks.count() > 0) {
             metrics.rejected(source, points.size());
-            throw new StoreException.Validation(errors);
+            checks.orThrow();
         }
         Optional<WriteFence> fence = fence(batch, authorize.get());
         try {

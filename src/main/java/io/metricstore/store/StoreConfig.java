@@ -29,8 +29,12 @@ public interface StoreConfig {
     @WithDefault("10000")
     int maxBatch();
 
-    /** How far in the future an {@code updatedAt} may lie. */
-    @WithDefault("5m")
+    /**
+     * How far in the future a {@code leader_scrape} point's {@code updatedAt} may lie: the leader's clock may run
+     * ahead of this replica's. Kept short because a point from the future wins over every fresh scrape until then.
+     * A {@code worker_backfill} point may be at most {@link PointValidator#MAX_BACKFILL_AHEAD} ahead.
+     */
+    @WithDefault("10s")
     Duration maxClockSkew();
 
     /**
@@ -122,7 +126,7 @@ public interface StoreConfig {
         Duration maxTtl();
     }
 
-    /** Size limits of a point, in characters. */
+    /** Size limits of a point, in characters unless named otherwise, and of a validation refusal. */
     interface Limits {
         /**
          * The most family descriptions live at once (each lives for the retention): a batch that would describe more
@@ -152,5 +156,17 @@ public interface StoreConfig {
 
         @WithDefault("1024")
         int maxHelpLength();
+
+        /**
+         * The most bytes of a series' name, label names and label values (UTF-8). The other limits alone allow
+         * series of hundreds of kilobytes, a few of which fill a pod; this leaves room for ordinary series (a few
+         * hundred bytes) and long label sets (Kubernetes pod labels) but not for such outliers (README, Limits).
+         */
+        @WithDefault("4096")
+        int maxSeriesBytes();
+
+        /** The most errors a validation refusal lists; it counts them all ({@code errorCount}). */
+        @WithDefault("100")
+        int maxErrors();
     }
 }

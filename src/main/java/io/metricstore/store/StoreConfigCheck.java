@@ -47,6 +47,8 @@ public final class StoreConfigCheck {
         atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
         atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());
         atLeastOne(problems, "store.limits.max-help-length", config.limits().maxHelpLength());
+        atLeastOne(problems, "store.limits.max-series-bytes", config.limits().maxSeriesBytes());
+        atLeastOne(problems, "store.limits.max-errors", config.limits().maxErrors());
         if (config.limits().maxLabels() < 0) {
             problems.add("store.limits.max-labels must not be negative, got " + config.limits().maxLabels());
         }

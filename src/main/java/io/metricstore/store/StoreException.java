@@ -46,21 +46,42 @@ public abstract sealed class StoreException extends RuntimeException {
         return kind;
     }
 
-    /** Input that breaks a rule; names every offending field. */
+    /**
+     * Input that breaks a rule; lists the offending fields, all of them or the first {@code store.limits.max-errors},
+     * and counts them all.
+     */
     public static final class Validation extends StoreException {
         private final List<FieldError> errors;
+        private final int errorCount;
+
+        public Validation(List<FieldError> errors, int errorCount) {
+            super(Kind.VALIDATION, detail(errors.size(), errorCount));
+            this.errors = List.copyOf(errors);
+            this.errorCount = errorCount;
+        }
 
         public Validation(List<FieldError> errors) {
-            super(Kind.VALIDATION, errors.size() == 1 ? "1 field is invalid" : errors.size() + " fields are invalid");
-            this.errors = List.copyOf(errors);
+            this(errors, errors.size());
         }
 
         public Validation(String field, String message) {
             this(List.of(new FieldError(field, message)));
         }
 
+        private static String detail(int listed, int count) {
+            String found = count == 1 ? "1 field is invalid" : count + " fields are invalid";
+            return listed == count ? found : found + "; the first " + listed + " are listed "
+                    + "(store.limits.max-errors): fix them and send again to see the rest";
+        }
+
+        /** The fields listed, in the order found. */
         public List<FieldError> errors() {
             return errors;
+        }
+
+        /** How many fields are invalid, also those not listed. */
+        public int errorCount() {
+            return errorCount;
         }
     }
 

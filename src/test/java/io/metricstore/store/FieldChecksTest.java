@@ -2,21 +2,57 @@ package io.metricstore.store;
 
 import static io.metricstore.store.TestStore.validationErrors;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.metricstore.store.model.FieldError;
 import io.metricstore.store.model.LockKind;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The checks {@link MetricStore} makes with {@link FieldChecks} on the arguments of a read or a lock call before any
  * backend sees them, so they hold alike on every backend and are tested once: the metric name a snapshot is
- * filtered by, and lock keys, TTLs and owner tokens. The store is over the memory backend.
+ * filtered by, and lock keys, TTLs and owner tokens; and the cap on the errors a refusal lists. The store is over the
+ * memory backend.
  */
 class FieldChecksTest {
 
     private final TestStore memory = TestStore.memory();
+
+    // ---- the error cap
+
+    @Test
+    void pastTheCapErrorsAreCountedButNeverBuilt() {
+        FieldChecks checks = FieldChecks.capped(3);
+        AtomicInteger built = new AtomicInteger();
+        for (int i = 0; i < 100_000; i++) {
+            int index = i;
+            checks.add(() -> {
+                built.incrementAndGet();
+                return new FieldError("points[" + index + "]", "bad");
+            });
+        }
+        checks.require(false, "families", "bad too");
+        assertThat(built).hasValue(3);
+        assertThatThrownBy(checks::orThrow).isInstanceOfSatisfying(StoreException.Validation.class, refusal -> {
+            assertThat(refusal.errorCount()).isEqualTo(100_001);
+            assertThat(refusal.errors()).extracting(FieldError::field)
+                    .containsExactly("points[0]", "points[1]", "points[2]");
+        });
+    }
+
+    @Test
+    void uncappedChecksListEveryError() {
+        assertThatThrownBy(FieldChecks.of().require(false, "a", "x").require(false, "b", "y")::orThrow)
+                .isInstanceOfSatisfying(StoreException.Validation.class, refusal -> {
+                    assertThat(refusal.errorCount()).isEqualTo(2);
+                    assertThat(refusal.errors()).hasSize(2);
+                });
+        assertThatCode(FieldChecks.capped(1).require(true, "a", "x")::orThrow).doesNotThrowAnyException();
+    }
 
     // ---- the snapshot filter
 

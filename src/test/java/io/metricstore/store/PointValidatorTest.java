@@ -76,7 +76,11 @@ class PointValidatorTest {
         assertThat(validationErrors(() -> memory.scrape(point("m", five, 1, null))))
                 .extracting(FieldError::field).containsExactly("points[0].labels");
         Map<String, String> fourAndEmpty = Map.of("a", "1", "b", "1", "c", "1", "d", "1", "e", "");
-        assertThat(memory.scrape(point("m", fourAndEmpty, 1, null)).applied()).isEqualTo(1);
+        assertThat(validationErrors(() -> memory.scrape(point("m", fourAndEmpty, 1, null))))
+                .extracting(FieldError::field, FieldError::message).containsExactly(tuple("points[0].labels",
+                        "has 5 labels, more than store.limits.max-labels (4); labels with empty values count too"));
+        assertThat(memory.scrape(point("m", Map.of("a", "1", "b", "1", "c", "1", "d", ""), 1, null)).applied())
+                .isEqualTo(1);
         assertThat(validationErrors(() -> memory.scrape(point("m".repeat(41), 1))))
                 .extracting(FieldError::field).containsExactly("points[0].name");
         memory.scrape(point("m".repeat(40), 1));
@@ -84,6 +88,85 @@ class PointValidatorTest {
                 .extracting(FieldError::field).containsExactly("points[0].labels." + "l".repeat(21));
         assertThat(validationErrors(() -> memory.scrape(point("m", Map.of("l", "v".repeat(31)), 1, null))))
                 .extracting(FieldError::field).containsExactly("points[0].labels.l");
+    }
+
+    @Test
+    void theRawLabelCountIsCheckedBeforeAnyLabelIsValidated() {
+        Map<String, String> bad = new HashMap<>();
+        for (int i = 0; i < 200_000; i++) {
+            bad.put("-" + i, "x");
+        }
+        assertThat(validationErrors(() -> memory.scrape(point("m", bad, 1, null), point("9bad", 1))))
+                .extracting(FieldError::field, FieldError::message).containsExactly(
+                        tuple("points[0].labels", "has 200000 labels, more than store.limits.max-labels (4); "
+                                + "labels with empty values count too"),
+                        tuple("points[1].name", "must match [a-zA-Z_:][a-zA-Z0-9_:]*"));
+    }
+
+    @Test
+    void aSeriesOverTheByteBudgetIsRefusedAndItsSizeNamed() {
+        TestStore small = TestStore.memory("store.limits.max-series-bytes", "20");
+        // 1 + 1 + 18 bytes: at the budget; an empty value is dropped, so it costs nothing.
+        small.scrape(point("m", Map.of("a", "v".repeat(18), "dropped", ""), 1, null));
+        // UTF-8 bytes, not characters: é is two bytes, 😀 four.
+        small.scrape(point("u", Map.of("a", "é".repeat(5) + "😀".repeat(2)), 1, null));
+        assertThat(validationErrors(() -> small.scrape(point("m", Map.of("a", "v".repeat(17) + "é"), 1, null))))
+                .extracting(FieldError::field, FieldError::message).containsExactly(tuple("points[0]",
+                        "is a series of 21 bytes (its name, label names and values in UTF-8), more than "
+                                + "store.limits.max-series-bytes (20): shorten or drop labels"));
+        assertThat(validationErrors(() -> small.scrape(point("n".repeat(21), 1))))
+                .extracting(FieldError::field).containsExactly("points[0]");
+        assertThat(TestConfigs.config().limits().maxSeriesBytes()).isEqualTo(4096);
+    }
+
+    @Test
+    void theByteBudgetIsNotCheckedOnAPointWhoseNameOrLabelsAreAlreadyRefused() {
+        TestStore small = TestStore.memory("store.limits.max-series-bytes", "10");
+        assertThat(validationErrors(() -> small.scrape(point("m", Map.of("__long", "v".repeat(20)), 1, null))))
+                .extracting(FieldError::field).containsExactly("points[0].labels.__long");
+    }
+
+    // ---- the error cap
+
+    @Test
+    void aRefusalListsAtMostMaxErrorsAndCountsThemAll() {
+        RawPoint[] points = new RawPoint[50_000];
+        Arrays.fill(points, point("9bad", 1));
+        StoreException.Validation refusal = refusal(() -> memory.scrape(points));
+        assertThat(refusal.errorCount()).isEqualTo(50_000);
+        assertThat(refusal.errors()).hasSize(100);
+        assertThat(refusal.errors().get(0).field()).isEqualTo("points[0].name");
+        assertThat(refusal.errors().get(99).field()).isEqualTo("points[99].name");
+        assertThat(refusal.getMessage()).isEqualTo("50000 fields are invalid; the first 100 are listed "
+                + "(store.limits.max-errors): fix them and send again to see the rest");
+    }
+
+    @Test
+    void labelsValidatedOneByOneAreCappedToo() {
+        TestStore many = TestStore.memory("store.limits.max-labels", "250000", "store.limits.max-errors", "7");
+        Map<String, String> bad = new HashMap<>();
+        for (int i = 0; i < 200_000; i++) {
+            bad.put("-" + i, "x");
+        }
+        StoreException.Validation refusal = refusal(() -> many.scrape(point("m", bad, 1, null), point("9", 1)));
+        assertThat(refusal.errorCount()).isEqualTo(200_001);
+        assertThat(refusal.errors()).hasSize(7).allSatisfy(error -> assertThat(error.field()).startsWith("points[0]."));
+    }
+
+    @Test
+    void aRefusalUnderTheCapListsEverythingAndSaysSoPlainly() {
+        StoreException.Validation refusal = refusal(() -> memory.scrape(point("9bad", 1)));
+        assertThat(refusal.errorCount()).isEqualTo(1);
+        assertThat(refusal.getMessage()).isEqualTo("1 field is invalid");
+    }
+
+    private static StoreException.Validation refusal(Runnable call) {
+        try {
+            call.run();
+        } catch (StoreException.Validation invalid) {
+            return invalid;
+        }
+        throw new AssertionError("expected a validation refusal");
     }
 
     @Test
@@ -148,6 +231,33 @@ class PointValidatorTest {
                 .extracting(FieldError::field).containsExactly("points[0].updatedAt");
     }
 
+    @Test
+    void theClockSkewDefaultsToTenSecondsForScrapes() {
+        TestStore defaults = TestStore.memory("store.max-clock-skew", TestConfigs.config().maxClockSkew().toString());
+        assertThat(TestConfigs.config().maxClockSkew()).isEqualTo(Duration.ofSeconds(10));
+        defaults.scrape(point("edge", 1, T0.plusSeconds(10)));
+        assertThat(validationErrors(() -> defaults.scrape(point("m", 1, T0.plusSeconds(10).plusMillis(1)))))
+                .extracting(FieldError::field, FieldError::message)
+                .containsExactly(tuple("points[0].updatedAt", "is more than store.max-clock-skew (PT10S) in the future"));
+    }
+
+    @Test
+    void aBackfillMoreThanOneSecondAheadIsRefused() {
+        memory.backfill(point("edge", 1, T0.plusSeconds(1)));
+        assertThat(validationErrors(() -> memory.backfill(point("m", 1, T0.plusSeconds(1).plusMillis(1)))))
+                .extracting(FieldError::field, FieldError::message)
+                .containsExactly(tuple("points[0].updatedAt", "is more than PT1S in the future: a worker_backfill point "
+                        + "records the past, so send the time its value was observed (is the worker's clock ahead?)"));
+        // The scrape of the same instant is within store.max-clock-skew.
+        memory.scrape(point("m", 1, T0.plusSeconds(1).plusMillis(1)));
+        // A skew below a second bounds backfills too.
+        TestStore strict = TestStore.memory("store.max-clock-skew", "200ms");
+        strict.backfill(point("edge", 1, T0.plusMillis(200)));
+        assertThat(validationErrors(() -> strict.backfill(point("m", 1, T0.plusMillis(201)))))
+                .extracting(FieldError::message).containsExactly("is more than PT0.2S in the future: a worker_backfill "
+                        + "point records the past, so send the time its value was observed (is the worker's clock ahead?)");
+    }
+
     // ---- whole batches
 
     @Test
@@ -194,5 +304,17 @@ class PointValidatorTest {
                 .isEqualTo("must be one of \"counter\", \"gauge\", \"histogram\", \"summary\", \"untyped\"");
         assertThat(memory.store.families()).isEmpty();
         assertThat(memory.live()).isEmpty();
+    }
+
+    @Test
+    void aCounterWhoseFamilyNameWouldBeEmptyIsRefused() {
+        assertThat(validationErrors(() -> memory.store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(),
+                Map.of("_total", new RawFamily("counter", "")))))).extracting(FieldError::field, FieldError::message)
+                .containsExactly(tuple("families._total", "a counter's family name is its name without _total, which "
+                        + "leaves nothing here: name the counter after what it counts, such as requests_total"));
+        // Only a counter loses its _total in the exposition; a point keeps its whole name as its family's.
+        memory.store.write(new WriteBatch(LEADER, LEADER_SCRAPE, List.of(point("_total", 1), point("_created", 1)),
+                Map.of("_bucket", new RawFamily("histogram", ""), "_count", new RawFamily("gauge", ""))));
+        assertThat(memory.store.families()).hasSize(2);
     }
 }

@@ -1,9 +1,11 @@
 package io.metricstore.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class StoreConfigCheckTest {
@@ -11,6 +13,16 @@ class StoreConfigCheckTest {
     @Test
     void theDefaultsAreValid() {
         assertThatCode(() -> StoreConfigCheck.check(TestConfigs.config())).doesNotThrowAnyException();
+    }
+
+    @Test
+    void theInputLimitsHaveTheirPinnedDefaults() {
+        StoreConfig config = TestConfigs.config();
+        assertThat(config.limits().maxErrors()).isEqualTo(100);
+        assertThat(config.limits().maxSeriesBytes()).isEqualTo(4096);
+        assertThat(config.maxClockSkew()).isEqualTo(Duration.ofSeconds(10));
+        assertThatCode(() -> StoreConfigCheck.check(TestConfigs.config("store.limits.max-errors", "1",
+                "store.limits.max-series-bytes", "1", "store.max-clock-skew", "0s"))).doesNotThrowAnyException();
     }
 
     @Test
@@ -27,6 +39,8 @@ class StoreConfigCheckTest {
                 "store.limits.max-name-length", "0",
                 "store.limits.max-label-name-length", "0",
                 "store.limits.max-label-value-length", "0",
+                "store.limits.max-series-bytes", "0",
+                "store.limits.max-errors", "0",
                 "store.namespace", "has space",
                 "store.max-replica-skew", "0s",
                 "store.redis.min-replicas-ack", "-1",
@@ -39,6 +53,7 @@ class StoreConfigCheckTest {
                         "store.locks.max-ttl", "store.max-clock-skew", "store.max-series", "store.max-batch",
                         "store.limits.max-labels", "store.limits.max-name-length",
                         "store.limits.max-label-name-length", "store.limits.max-label-value-length",
+                        "store.limits.max-series-bytes must be at least 1", "store.limits.max-errors must be at least 1",
                         "store.namespace", "store.max-replica-skew", "store.redis.min-replicas-ack",
                         "store.redis.min-replicas-ack-timeout", "store.changes.max-wait", "store.changes.max-waiters",
                         "store.changes.bookmark-interval must be at most 10s");

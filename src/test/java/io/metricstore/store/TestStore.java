@@ -36,6 +36,7 @@ public final class TestStore {
         "store.retention", "1h",
         "store.max-series", "100",
         "store.max-batch", "50",
+        // Wider than the default 10 s: retention tests write a scrape up to a minute ahead to outlive its neighbours.
         "store.max-clock-skew", "5m",
         "store.changes.tombstone-retention", "10m",
         "store.locks.max-ttl", "1h",
