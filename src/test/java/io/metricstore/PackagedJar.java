@@ -13,13 +13,17 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /** What the tests that run the packaged service (or other real processes) need: the jar, a port, a bounded wait. */
 public final class PackagedJar {
 
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    /** Every port {@link #freePort} has handed out. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /** The identity the packaged service's tests call as, with every role. */
     public static final String IDENTITY = "packaged-tests";
@@ -64,9 +68,17 @@ public final class PackagedJar {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /**
+     * A port free now, and never handed out before in this test JVM: the system may give a port it just freed again at
+     * once, and two processes told the same port would fight over it (one of TwoReplicasIT's replicas once did).
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
