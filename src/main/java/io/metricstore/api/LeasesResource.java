@@ -11,7 +11,6 @@ import io.metricstore.store.model.LeaseState;
 import io.metricstore.watch.LeaseWatch;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -28,7 +27,6 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -58,12 +56,6 @@ public class LeasesResource {
         this.identity = identity;
         this.maxWait = config.changes().maxWait();
         this.onWorker = store.locksBlock();
-    }
-
-    /** Runs a lock or lease call where it belongs: on a worker thread when the backend may wait on I/O. */
-    static <T> Uni<T> call(boolean onWorker, Supplier<T> work) {
-        Uni<T> uni = Uni.createFrom().item(work);
-        return onWorker ? uni.runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) : uni;
     }
 
     @Schema(name = "CampaignRequest")
@@ -111,7 +103,7 @@ public class LeasesResource {
     @RolesAllowed(Roles.LOCKER)
     public Uni<Response> campaign(@PathParam("name") String name, CampaignRequest request) {
         String caller = Audit.caller(identity);
-        return call(onWorker, () -> {
+        return LockCalls.call(onWorker, () -> {
             Duration ttl = DurationText.ttl(request == null ? null : request.ttl());
             LeaseGrant grant = store.campaign(name, ttl, request == null ? null : request.token(),
                     request == null ? null : request.holder(), caller);
@@ -136,7 +128,7 @@ public class LeasesResource {
     @RolesAllowed(Roles.LOCKER)
     public Uni<GrantResponse> renew(@PathParam("name") String name, RenewRequest request) {
         String caller = Audit.caller(identity);
-        return call(onWorker, () -> {
+        return LockCalls.call(onWorker, () -> {
             Duration ttl = DurationText.ttl(request == null ? null : request.ttl());
             return GrantResponse.of(store.renew(name, request == null ? null : request.token(), ttl, caller));
         });
@@ -158,7 +150,7 @@ public class LeasesResource {
                                 @Parameter(required = true, schema = @Schema(type = SchemaType.STRING))
                                 @HeaderParam("Lease-Token") String token) {
         String caller = Audit.caller(identity);
-        return call(onWorker, () -> {
+        return LockCalls.call(onWorker, () -> {
             store.resign(name, token, caller);
             Audit.record(caller, "lease.resign", name, "resigned");
             return Response.noContent().build();
@@ -188,7 +180,7 @@ public class LeasesResource {
                 .require(seen != null, "fence", "must be a fence as a lease's answers show it (a positive integer)")
                 .orThrow();
         if (waiting.isZero()) {
-            return call(onWorker, () -> StateResponse.of(name, store.observe(name)));
+            return LockCalls.call(onWorker, () -> StateResponse.of(name, store.observe(name)));
         }
         return watch.observe(name, waiting, seen).map(state -> StateResponse.of(name, state));
     }

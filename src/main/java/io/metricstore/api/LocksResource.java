@@ -10,7 +10,6 @@ import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.WireName;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -57,7 +56,7 @@ public class LocksResource {
     }
 
     private <T> Uni<T> call(Supplier<T> work) {
-        return LeasesResource.call(onWorker, work);
+        return LockCalls.call(onWorker, work);
     }
 
     @Schema(name = "AcquireRequest")

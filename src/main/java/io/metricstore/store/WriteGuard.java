@@ -17,7 +17,7 @@ public final class WriteGuard {
     }
 
     /** Throws when {@code role} may not write {@code source}. */
-    public static void check(RuntimeRole role, WriteSource source) {
+    private static void check(RuntimeRole role, WriteSource source) {
         if (!permits(role, source)) {
             throw new StoreException.WriteForbidden(role, source);
         }
