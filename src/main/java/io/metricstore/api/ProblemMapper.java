@@ -18,11 +18,14 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -223,6 +226,29 @@ public class ProblemMapper {
     /** A refusal the same request may overcome later: {@code Retry-After} in whole seconds. */
     private static Response retryAfter(Problem problem, long seconds) {
         return Response.fromResponse(problem.toResponse()).header("Retry-After", seconds).build();
+    }
+
+    /**
+     * The client closed its connection while its request was read: nobody is left to answer, and a client that goes
+     * away is no fault of the service's, so it is no error in the log either.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(IOException e, HttpServerRequest request) {
+        if (!clientGone(e)) {
+            return unexpected(e, request);
+        }
+        LOG.debugf("the client of %s closed the connection before its request was read: %s", request.path(), e);
+        return Problem.of(ProblemType.MALFORMED_REQUEST, "the request could not be read: the connection closed",
+                request.path()).toResponse();
+    }
+
+    private static boolean clientGone(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ClosedChannelException || cause instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @ServerExceptionMapper
