@@ -74,7 +74,7 @@ public class MetricsResource {
         boolean withTimestamps = timestamps(timestamps);
         ExpositionFormat format = ExpositionFormat.negotiate(accept);
         FollowerCache.Rendering rendering = cache.rendering(format, withTimestamps);
-        reads.admit(request);
+        ExpensiveReads.Permit permit = reads.admit(request);
         // Quarkus marks each answer uncompressed until its REST layer finds the content type in
         // quarkus.http.compress-media-types, which it does not for a stream; both formats are in that list.
         request.response().headers().remove(HttpHeaders.CONTENT_ENCODING);
@@ -83,7 +83,8 @@ public class MetricsResource {
         Multi<Buffer> pieces = Multi.createBy().repeating()
                 .supplier(() -> Buffer.buffer(rendering.next(PIECE).getBytes(StandardCharsets.UTF_8)))
                 .until(piece -> piece.length() == 0)
-                .runSubscriptionOn(workers);
+                .runSubscriptionOn(workers)
+                .onTermination().invoke(permit::close);
         return RestMulti.fromMultiData(slowReaders.guard(pieces, SlowReaders.Endpoint.METRICS, request.request()))
                 .header(HttpHeaders.CONTENT_TYPE, format.contentType())
                 .build();

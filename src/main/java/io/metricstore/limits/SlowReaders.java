@@ -3,6 +3,7 @@ package io.metricstore.limits;
 import io.metricstore.store.StoreConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -29,6 +30,8 @@ import org.jboss.logging.Logger;
  * is closed, which cancels the body and ends the response (its read permit or watch slot is freed). No thread waits
  * on a client meanwhile, and each item bounds what a stalled client holds.
  */
+// Created at start-up, so that its counters are in the telemetry (at zero) before the first slow reader.
+@Startup
 @Singleton
 public class SlowReaders {
 
