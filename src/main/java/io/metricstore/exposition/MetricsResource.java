@@ -9,7 +9,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -42,19 +40,11 @@ public class MetricsResource {
     private final FollowerCache cache;
     private final ExpensiveReads reads;
     private final SlowReaders slowReaders;
-    private final Executor workers;
 
-    @Inject
     public MetricsResource(FollowerCache cache, ExpensiveReads reads, SlowReaders slowReaders) {
-        this(cache, reads, slowReaders, Infrastructure.getDefaultWorkerPool());
-    }
-
-    /** {@code workers} render the pieces, off the event loop. */
-    MetricsResource(FollowerCache cache, ExpensiveReads reads, SlowReaders slowReaders, Executor workers) {
         this.cache = cache;
         this.reads = reads;
         this.slowReaders = slowReaders;
-        this.workers = workers;
     }
 
     @GET
@@ -68,9 +58,10 @@ public class MetricsResource {
     @APIResponse(responseCode = "400", description = "validation: timestamps is neither true nor false",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     @RolesAllowed(Roles.READER)
-    public RestMulti<Buffer> metrics(@HeaderParam("Accept") String accept,
-                                     @Parameter(description = "true: add each sample's updatedAt (Prometheus stamps scrapes itself)")
-                                     @QueryParam("timestamps") String timestamps, @Context RoutingContext request) {
+    public RestMulti<Buffer> metrics(
+            @HeaderParam("Accept") String accept,
+            @Parameter(description = "true: add each sample's updatedAt (Prometheus stamps scrapes itself)")
+            @QueryParam("timestamps") String timestamps, @Context RoutingContext request) {
         boolean withTimestamps = timestamps(timestamps);
         ExpositionFormat format = ExpositionFormat.negotiate(accept);
         FollowerCache.Rendering rendering = cache.rendering(format, withTimestamps);
@@ -83,7 +74,8 @@ public class MetricsResource {
         Multi<Buffer> pieces = Multi.createBy().repeating()
                 .supplier(() -> Buffer.buffer(rendering.next(PIECE).getBytes(StandardCharsets.UTF_8)))
                 .until(piece -> piece.length() == 0)
-                .runSubscriptionOn(workers)
+                // Rendered on a worker, off the event loop; no worker waits for the client.
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onTermination().invoke(permit::close);
         return RestMulti.fromMultiData(slowReaders.guard(pieces, SlowReaders.Endpoint.METRICS, request.request()))
                 .header(HttpHeaders.CONTENT_TYPE, format.contentType())

@@ -39,8 +39,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Slow readers of {@code /metrics} and of change streams (SPEC §6), over real sockets: a write timeout of 1 s, and only
- * 4 worker threads, so that a stalled reader holding a thread would leave none for the other requests.
+ * Slow readers of {@code /metrics} and of change streams (SPEC §6), over real sockets: a write timeout of 1 s, and
+ * only 4 worker threads, so that a stalled reader holding a thread would leave none for the other requests.
  */
 @QuarkusTest
 @TestProfile(SlowReadersApiTest.ShortWriteTimeout.class)

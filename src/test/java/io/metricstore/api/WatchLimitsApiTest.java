@@ -177,7 +177,8 @@ class WatchLimitsApiTest {
             }
             long written = System.nanoTime();
 
-            Eventually.until(() -> watch.waiting() == before, WRITE_TIMEOUT.plusSeconds(5), "the slow client's slot freed");
+            Eventually.until(() -> watch.waiting() == before, WRITE_TIMEOUT.plusSeconds(5),
+                    "the slow client's slot freed");
             assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(WRITE_TIMEOUT.plusSeconds(5));
 
             socket.setSoTimeout(10_000);
