@@ -1,6 +1,7 @@
 package io.metricstore.api;
 
 import io.metricstore.auth.Roles;
+import io.metricstore.limits.SlowReaders;
 import io.metricstore.store.FieldChecks;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.model.Cursor;
@@ -9,10 +10,7 @@ import io.metricstore.watch.StreamEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -41,9 +39,11 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 public class ChangeStreamResource {
 
     private final FeedWatch watch;
+    private final SlowReaders slowReaders;
 
-    public ChangeStreamResource(FeedWatch watch) {
+    public ChangeStreamResource(FeedWatch watch, SlowReaders slowReaders) {
         this.watch = watch;
+        this.slowReaders = slowReaders;
     }
 
     /** Only ever an event's data, which no return type registers for a native image's reflection. */
@@ -62,8 +62,8 @@ public class ChangeStreamResource {
             description = "Server-Sent Events: 'change' per series change (data: the event of /changes; id: the "
                     + "cursor after it), 'bookmark' at least every 10 s while idle (data {cursor}; id: that cursor), "
                     + "'expired' (data: the cursor-expired problem) where /changes would answer 410, then the end. "
-                    + "Reconnect with Last-Event-ID, which wins over since. A client that takes no event for "
-                    + "store.changes.max-wait is disconnected.")
+                    + "Reconnect with Last-Event-ID, which wins over since. A client that leaves an event untaken "
+                    + "for store.limits.write-timeout is disconnected.")
     @APIResponse(responseCode = "200", description = "The event stream",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS))
     @APIResponse(responseCode = "400", description = "malformed-cursor, or validation (missing since)",
@@ -83,9 +83,8 @@ public class ChangeStreamResource {
                         + "Last-Event-ID instead)").orThrow();
         Cursor cursor = Cursor.decode(from).orElseThrow(StoreException.MalformedCursor::new);
         String path = request.path();
-        return watch.open(cursor)
-                .events(() -> abort(request))
-                .map(event -> sse(sse, event, path));
+        return slowReaders.guard(watch.open(cursor).events().map(event -> sse(sse, event, path)),
+                SlowReaders.Endpoint.CHANGES_STREAM, request);
     }
 
     private static OutboundSseEvent sse(Sse sse, StreamEvent event, String path) {
@@ -96,25 +95,6 @@ public class ChangeStreamResource {
             return json(sse, "bookmark", bookmark.cursor().encode(), new BookmarkBody(bookmark.cursor().encode()));
         }
         return json(sse, "expired", null, ProblemMapper.problem(((StreamEvent.Expired) event).cause(), path));
-    }
-
-    /**
-     * Closes a slow client's connection at once. Vert.x's own {@code close()} first flushes what is queued, which a
-     * client that reads nothing never lets finish; closing the channel drops the queue, and the stream's
-     * subscription is cancelled like for any client that goes away.
-     */
-    private static void abort(HttpServerRequest request) {
-        if (request.version() == HttpVersion.HTTP_2) {
-            // One stream of a connection that may carry others: reset it alone.
-            request.response().reset();
-            return;
-        }
-        HttpConnection connection = request.connection();
-        if (connection instanceof ConnectionBase channel) {
-            channel.channelHandlerContext().close();
-        } else {
-            connection.close();
-        }
     }
 
     /** An event whose data is JSON (the element type of the stream, so no per-event content type is written). */

@@ -22,10 +22,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.Writer;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -221,19 +223,56 @@ public class FollowerCache {
         cursor = snapshot.cursor();
     }
 
-    /** Writes every live series of the copy, in exposition order (see {@link #ensureLoaded}). */
-    public void render(Writer out, ExpositionFormat format, boolean timestamps) throws IOException {
+    /**
+     * The live series of the copy in exposition order, to be rendered a piece at a time (see {@link #ensureLoaded}).
+     * A rendering walks the copy as it changes, as a snapshot would: each series as it is when its piece is rendered.
+     */
+    public Rendering rendering(ExpositionFormat format, boolean timestamps) {
         ensureLoaded();
-        ExpositionWriter writer = new ExpositionWriter(out, format, timestamps);
-        long now = clock.millis();
-        for (Placed placed : state.ordered().values()) {
-            Sample sample = placed.sample;
-            // An expired series not yet deleted by the GC is no longer live: leave it out, as a snapshot does.
-            if (sample.updatedAtMillis() + retentionMillis > now) {
-                writer.write(placed.exposed, sample.value(), sample.updatedAtMillis());
-            }
+        return new Rendering(state.ordered().values().iterator(), format, timestamps, clock.millis());
+    }
+
+    /** One exposition, rendered on demand so that a slow client never makes the service hold all of it. */
+    public final class Rendering {
+        private final Iterator<Placed> series;
+        private final StringWriter text = new StringWriter();
+        private final ExpositionWriter writer;
+        private final long now;
+        private boolean finished;
+
+        private Rendering(Iterator<Placed> series, ExpositionFormat format, boolean timestamps, long now) {
+            this.series = series;
+            this.writer = new ExpositionWriter(text, format, timestamps);
+            this.now = now;
         }
-        writer.finish();
+
+        /**
+         * The next piece: at least {@code chars} characters unless it is the last, ending with a whole sample line;
+         * empty once everything was rendered.
+         */
+        public String next(int chars) {
+            StringBuffer piece = text.getBuffer();
+            try {
+                while (piece.length() < chars && series.hasNext()) {
+                    Placed placed = series.next();
+                    Sample sample = placed.sample;
+                    // An expired series not yet deleted by the GC is no longer live: leave it out, as a snapshot does.
+                    if (sample.updatedAtMillis() + retentionMillis > now) {
+                        writer.write(placed.exposed, sample.value(), sample.updatedAtMillis());
+                    }
+                }
+                if (!series.hasNext() && !finished) {
+                    finished = true;
+                    writer.finish();
+                }
+            } catch (IOException impossible) {
+                // A StringWriter never fails.
+                throw new UncheckedIOException(impossible);
+            }
+            String taken = piece.toString();
+            piece.setLength(0);
+            return taken;
+        }
     }
 
     /**

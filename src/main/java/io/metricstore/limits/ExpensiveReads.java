@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Permits for the reads whose cost grows with the state: a snapshot ({@code GET /series}) and a scrape of
- * {@code /metrics}, both rendered on a worker thread that a slow client holds until it has read the answer. At most
+ * {@code /metrics}, each held until its client has read the answer (or is cut off, {@link SlowReaders}). At most
  * {@code store.limits.max-concurrent-reads} run at once; beyond, the caller is refused at once (503, not queued), so
  * the other requests keep their threads.
  */
@@ -25,13 +25,15 @@ public class ExpensiveReads {
 
     /**
      * Takes a permit for the request of {@code context} until its response has ended (sent, failed, or the client
-     * gone).
+     * gone). An answer streamed by RESTEasy Reactive gives the returned permit back itself when its stream ends: that
+     * takes over the response's close handler, so the context does not learn of a client that goes away.
      *
      * @throws TooManyReads when every permit is taken
      */
-    public void admit(RoutingContext context) {
+    public Permit admit(RoutingContext context) {
         Permit permit = take();
         context.addEndHandler(ended -> permit.close());
+        return permit;
     }
 
     /**

@@ -142,6 +142,14 @@ public interface StoreConfig {
         @WithDefault("16")
         int maxConcurrentReads();
 
+        /**
+         * How long a {@code /metrics} or change-stream client may leave one piece of its answer untaken (the write of
+         * a piece of the exposition, or of an event, not completing) before its connection is closed. The default is
+         * Prometheus' default scrape timeout: a scraper that stalls longer has given up already.
+         */
+        @WithDefault("10s")
+        Duration writeTimeout();
+
         @WithDefault("256")
         int maxNameLength();
 

@@ -43,6 +43,7 @@ public final class StoreConfigCheck {
         atLeastOne(problems, "store.max-batch", config.maxBatch());
         atLeastOne(problems, "store.limits.max-families", config.limits().maxFamilies());
         atLeastOne(problems, "store.limits.max-concurrent-reads", config.limits().maxConcurrentReads());
+        positive(problems, "store.limits.write-timeout", config.limits().writeTimeout());
         atLeastOne(problems, "store.limits.max-name-length", config.limits().maxNameLength());
         atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
         atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());

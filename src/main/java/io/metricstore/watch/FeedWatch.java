@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -37,8 +36,8 @@ import org.jboss.logging.Logger;
  * {@code store.changes.max-waiters} bounds how many wait at once ({@link WaitSlots}, shared with {@link LeaseWatch}).
  *
  * <p>A stream is a sequence of such waits, each at most {@code store.changes.bookmark-interval} long (an empty one
- * becomes a bookmark), pulled only when the client has taken what was sent before; a client that takes nothing for
- * {@code store.changes.max-wait} is cut off, so a stream holds at most one page of events for a slow client.
+ * becomes a bookmark), pulled only when the client has taken what was sent before, so a stream holds at most one page
+ * of events however slow its client ({@link io.metricstore.limits.SlowReaders} closes one that stops reading).
  */
 @Singleton
 public class FeedWatch {
@@ -52,7 +51,6 @@ public class FeedWatch {
     private final Executor workers;
     private final WaitSlots slots;
     private final Duration bookmarkInterval;
-    private final Duration slowClientCutoff;
     private final ConcurrentHashMap<Position, Group> groups = new ConcurrentHashMap<>();
     /** Set when this replica starts shutting down: waits end, and no new one starts. */
     private volatile boolean closing;
@@ -68,7 +66,6 @@ public class FeedWatch {
         this.workers = workers;
         this.slots = slots;
         this.bookmarkInterval = config.changes().bookmarkInterval();
-        this.slowClientCutoff = config.changes().maxWait();
         store.watch(this::changed);
     }
 
@@ -261,13 +258,9 @@ public class FeedWatch {
          * The events, pulled as the client takes them: each read waits at most one bookmark interval; the stream ends
          * after an {@link StreamEvent.Expired} event, when the replica shuts down, and when the backend fails (the
          * client reconnects).
-         * {@code cutOff} closes the client's connection; it runs when the client has taken no event for
-         * {@code store.changes.max-wait}.
          */
-        public Multi<StreamEvent> events(Runnable cutOff) {
+        public Multi<StreamEvent> events() {
             AtomicReference<Cursor> at = new AtomicReference<>(since);
-            Demand demand = new Demand();
-            AtomicLong watchdog = new AtomicLong(-1);
             AtomicBoolean holding = new AtomicBoolean();
             return Multi.createBy().repeating()
                     .uni(() -> await(at.get(), STREAM_PAGE, bookmarkInterval)
@@ -284,31 +277,15 @@ public class FeedWatch {
                     .whilst(batch -> !closing && !batch.isEmpty()
                             && !(batch.get(batch.size() - 1) instanceof StreamEvent.Expired))
                     .onItem().transformToIterable(batch -> batch)
-                    .onItem().invoke(demand::delivered)
-                    .onRequest().invoke(demand::requested)
                     .onSubscription().invoke(() -> {
                         holding.set(true);
                         slots.takeAdmitted();
                     })
-                    .onSubscription().invoke(() -> watchdog.set(vertx.setPeriodic(checkEvery(), id -> {
-                        if (demand.starvedFor() > slowClientCutoff.toNanos()) {
-                            LOG.debugf("cutting off a change stream whose client took no event for %s",
-                                    slowClientCutoff);
-                            vertx.cancelTimer(id);
-                            cutOff.run();
-                        }
-                    })))
                     .onTermination().invoke(() -> {
                         if (holding.compareAndSet(true, false)) {
-                            vertx.cancelTimer(watchdog.get());
                             slots.free();
                         }
                     });
-        }
-
-        /** How often the watchdog looks at a stream's client: a few times per cutoff. */
-        private long checkEvery() {
-            return Math.max(100, slowClientCutoff.toMillis() / 4);
         }
     }
 
@@ -323,32 +300,5 @@ public class FeedWatch {
             events.add(new StreamEvent.Changed(change, new Cursor(delta.cursor().epoch(), change.sequence())));
         }
         return events;
-    }
-
-    /**
-     * Whether the client keeps up: items delivered against items requested. When every requested item has been
-     * delivered, the stream waits for the client to take them; how long it has waited so far is the starvation.
-     */
-    private static final class Demand {
-        private final AtomicLong requested = new AtomicLong();
-        private final AtomicLong delivered = new AtomicLong();
-        private volatile long starvedSince;
-
-        void requested(long count) {
-            requested.accumulateAndGet(count, (now, more) -> now + more < 0 ? Long.MAX_VALUE : now + more);
-            starvedSince = 0;
-        }
-
-        void delivered(StreamEvent event) {
-            if (delivered.incrementAndGet() >= requested.get()) {
-                starvedSince = System.nanoTime();
-            }
-        }
-
-        /** Nanoseconds the stream has waited for the client to take what it was sent; 0 when it is not waiting. */
-        long starvedFor() {
-            long since = starvedSince;
-            return since == 0 ? 0 : System.nanoTime() - since;
-        }
     }
 }

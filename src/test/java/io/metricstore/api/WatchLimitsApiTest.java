@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The limits of watching, configured small so tests reach them on wall-clock time (Vert.x timers cannot be moved by
- * the test clock): 4 waiters, waits of at most 2 s (also the slow-client cutoff), a bookmark every 500 ms, and idle
+ * the test clock): 4 waiters, waits of at most 2 s, a write timeout of 2 s, a bookmark every 500 ms, and idle
  * connections closed after 3 s.
  */
 @QuarkusTest
@@ -53,11 +53,13 @@ class WatchLimitsApiTest {
             return Map.of("store.changes.max-waiters", "4",
                     "store.changes.max-wait", "2s",
                     "store.changes.bookmark-interval", "500ms",
+                    "store.limits.write-timeout", "2s",
                     "quarkus.http.idle-timeout", "3s");
         }
     }
 
     private static final Duration MAX_WAIT = Duration.ofSeconds(2);
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
 
     @Inject
     FeedWatch watch;
@@ -146,10 +148,10 @@ class WatchLimitsApiTest {
 
     /**
      * A client that reads nothing while large changes pile up: once the kernel buffers are full the server can send
-     * no more, and after store.changes.max-wait it must drop the connection (and its slot) instead of holding it.
+     * no more, and after store.limits.write-timeout it must drop the connection (and its slot) instead of holding it.
      */
     @Test
-    void aClientThatReadsNothingIsDisconnectedAfterMaxWait() throws Exception {
+    void aClientThatReadsNothingIsDisconnectedAfterTheWriteTimeout() throws Exception {
         int before = watch.waiting();
         String since = cursor();
         try (Socket socket = new Socket()) {
@@ -175,8 +177,9 @@ class WatchLimitsApiTest {
             }
             long written = System.nanoTime();
 
-            Eventually.until(() -> watch.waiting() == before, MAX_WAIT.plusSeconds(5), "the slow client's slot freed");
-            assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(MAX_WAIT.plusSeconds(5));
+            Eventually.until(() -> watch.waiting() == before, WRITE_TIMEOUT.plusSeconds(5),
+                    "the slow client's slot freed");
+            assertThat(Duration.ofNanos(System.nanoTime() - written)).isLessThan(WRITE_TIMEOUT.plusSeconds(5));
 
             socket.setSoTimeout(10_000);
             assertThat(drain(socket.getInputStream())).as("bytes the server had sent").isPositive();

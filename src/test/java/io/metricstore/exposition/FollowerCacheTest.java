@@ -14,10 +14,8 @@ import io.metricstore.store.TestStore;
 import io.metricstore.store.WriteBatch;
 import io.metricstore.store.model.Cursor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +35,18 @@ class FollowerCacheTest {
         return new FollowerCache(memory.store, memory.clock, memory.config, new SimpleMeterRegistry());
     }
 
+    /** The whole exposition, rendered in pieces as small as they come (a sample line, with its family's header). */
     private static String render(FollowerCache cache, ExpositionFormat format, boolean timestamps) {
-        StringWriter out = new StringWriter();
-        try {
-            cache.render(out, format, timestamps);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return String.join("", pieces(cache.rendering(format, timestamps), 1));
+    }
+
+    private static List<String> pieces(FollowerCache.Rendering rendering, int chars) {
+        List<String> pieces = new ArrayList<>();
+        for (String piece = rendering.next(chars); !piece.isEmpty(); piece = rendering.next(chars)) {
+            pieces.add(piece);
         }
-        return out.toString();
+        assertThat(rendering.next(chars)).as("after the end").isEmpty();
+        return pieces;
     }
 
     private void writeExpositionFixture() {
@@ -105,6 +107,22 @@ class FollowerCacheTest {
                 # TYPE temperature gauge
                 temperature NaN
                 """);
+    }
+
+    /** A scrape is written a piece at a time: whole lines, each piece but the last at least the size asked for. */
+    @Test
+    void piecesOfAnySizeMakeTheSameExposition() {
+        writeExpositionFixture();
+        FollowerCache cache = followerCache();
+        cache.refresh();
+        String whole = String.join("", pieces(cache.rendering(ExpositionFormat.OPENMETRICS, true), 1 << 16));
+        assertThat(whole).endsWith("# EOF\n").contains("http_requests_total{code=\"500\"} 3 ");
+        for (int chars : new int[] {1, 40, 200}) {
+            List<String> pieces = pieces(cache.rendering(ExpositionFormat.OPENMETRICS, true), chars);
+            assertThat(String.join("", pieces)).as("pieces of %d", chars).isEqualTo(whole);
+            assertThat(pieces).allMatch(piece -> piece.endsWith("\n"));
+            assertThat(pieces.subList(0, pieces.size() - 1)).allMatch(piece -> piece.length() >= chars);
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ class StoreConfigCheckTest {
         assertThat(config.limits().maxErrors()).isEqualTo(100);
         assertThat(config.limits().maxSeriesBytes()).isEqualTo(4096);
         assertThat(config.maxClockSkew()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.limits().writeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThatCode(() -> StoreConfigCheck.check(TestConfigs.config("store.limits.max-errors", "1",
                 "store.limits.max-series-bytes", "1", "store.max-clock-skew", "0s"))).doesNotThrowAnyException();
     }
@@ -41,6 +42,7 @@ class StoreConfigCheckTest {
                 "store.limits.max-label-value-length", "0",
                 "store.limits.max-series-bytes", "0",
                 "store.limits.max-errors", "0",
+                "store.limits.write-timeout", "0s",
                 "store.namespace", "has space",
                 "store.max-replica-skew", "0s",
                 "store.redis.min-replicas-ack", "-1",
@@ -54,6 +56,7 @@ class StoreConfigCheckTest {
                         "store.limits.max-labels", "store.limits.max-name-length",
                         "store.limits.max-label-name-length", "store.limits.max-label-value-length",
                         "store.limits.max-series-bytes must be at least 1", "store.limits.max-errors must be at least 1",
+                        "store.limits.write-timeout must be a positive duration",
                         "store.namespace", "store.max-replica-skew", "store.redis.min-replicas-ack",
                         "store.redis.min-replicas-ack-timeout", "store.changes.max-wait", "store.changes.max-waiters",
                         "store.changes.bookmark-interval must be at most 10s");

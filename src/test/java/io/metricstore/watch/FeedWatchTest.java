@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.metricstore.Eventually;
+import io.metricstore.limits.SlowReaders;
 import io.metricstore.store.StoreException;
 import io.metricstore.store.TestStore;
 import io.metricstore.store.memory.MemoryBackend;
 import io.metricstore.store.model.Change;
 import io.metricstore.store.model.Cursor;
 import io.metricstore.store.model.Delta;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
@@ -44,6 +46,8 @@ class FeedWatchTest {
     private final ExecutorService workers = Executors.newSingleThreadExecutor();
     private final FeedWatch watch = new FeedWatch(memory.store, vertx, memory.config, new WaitSlots(memory.config),
             workers);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SlowReaders slowReaders = new SlowReaders(vertx, Duration.ofSeconds(1), registry);
 
     @AfterEach
     void close() throws Exception {
@@ -224,7 +228,7 @@ class FeedWatchTest {
         memory.scrape(point("first", 1));
         memory.scrape(point("second", 1), point("third", 1));
         FeedWatch.ChangeStream stream = watch.open(start);
-        AssertSubscriber<StreamEvent> client = stream.events(() -> { }).subscribe()
+        AssertSubscriber<StreamEvent> client = stream.events().subscribe()
                 .withSubscriber(AssertSubscriber.create(3));
         memory.scrape(point("fourth", 1));
         client.request(1);
@@ -250,7 +254,7 @@ class FeedWatchTest {
         memory.scrape(point("idle", 1));
         Cursor now = memory.store.cursor();
         long began = System.nanoTime();
-        AssertSubscriber<StreamEvent> client = watch.open(now).events(() -> { }).subscribe()
+        AssertSubscriber<StreamEvent> client = watch.open(now).events().subscribe()
                 .withSubscriber(AssertSubscriber.create(1));
 
         client.awaitItems(1, SOON);
@@ -273,7 +277,7 @@ class FeedWatchTest {
         Cursor old = memory.store.cursor();
         expire();
 
-        AssertSubscriber<StreamEvent> client = watch.open(old).events(() -> { }).subscribe()
+        AssertSubscriber<StreamEvent> client = watch.open(old).events().subscribe()
                 .withSubscriber(AssertSubscriber.create(10));
 
         client.awaitCompletion(SOON);
@@ -282,13 +286,18 @@ class FeedWatchTest {
         assertThat(watch.waiting()).isZero();
     }
 
+    /** A stream guarded as the API guards it (a write timeout of 1 s); {@code cutOff} counts the cut-offs. */
+    private AssertSubscriber<StreamEvent> guardedClient(Cursor since, CountDownLatch cutOff) {
+        return slowReaders.guard(watch.open(since).events(), SlowReaders.Endpoint.CHANGES_STREAM, cutOff::countDown)
+                .subscribe().withSubscriber(AssertSubscriber.create(1));
+    }
+
     @Test
     void aClientThatTakesEveryEventIsNeverCutOff() {
         Cursor now = memory.store.cursor();
         CountDownLatch cutOff = new CountDownLatch(1);
-        AssertSubscriber<StreamEvent> client = watch.open(now).events(cutOff::countDown).subscribe()
-                .withSubscriber(AssertSubscriber.create(1));
-        // Bookmarks for well over store.changes.max-wait (1s), each taken as it comes.
+        AssertSubscriber<StreamEvent> client = guardedClient(now, cutOff);
+        // Bookmarks for well over the write timeout (1 s), each taken as it comes.
         for (int taken = 1; taken <= 8; taken++) {
             client.awaitItems(taken, SOON);
             client.request(1);
@@ -300,11 +309,10 @@ class FeedWatchTest {
     }
 
     @Test
-    void aClientThatTakesNothingIsCutOffAfterMaxWait() throws InterruptedException {
+    void aClientThatTakesNothingIsCutOffAfterTheWriteTimeout() throws InterruptedException {
         Cursor start = memory.store.cursor();
         CountDownLatch cutOff = new CountDownLatch(1);
-        AssertSubscriber<StreamEvent> client = watch.open(start).events(cutOff::countDown).subscribe()
-                .withSubscriber(AssertSubscriber.create(1));
+        AssertSubscriber<StreamEvent> client = guardedClient(start, cutOff);
         memory.scrape(point("taken", 1), point("never_taken", 1));
         client.awaitItems(1, SOON);
         long began = System.nanoTime();
@@ -312,6 +320,8 @@ class FeedWatchTest {
         assertThat(cutOff.await(10, TimeUnit.SECONDS)).as("cut off").isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - began)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(client.getItems()).hasSize(1);
+        assertThat(registry.get("store_slow_readers_closed_total").tag("endpoint", "changes_stream").counter()
+                .count()).isEqualTo(1);
         assertThat(watch.waiting()).as("the slot stays taken until the connection is gone").isOne();
         client.cancel();
         assertThat(watch.waiting()).isZero();
@@ -319,7 +329,7 @@ class FeedWatchTest {
 
     @Test
     void aCancelledStreamFreesItsSlot() throws Exception {
-        AssertSubscriber<StreamEvent> client = watch.open(memory.store.cursor()).events(() -> { }).subscribe()
+        AssertSubscriber<StreamEvent> client = watch.open(memory.store.cursor()).events().subscribe()
                 .withSubscriber(AssertSubscriber.create(1));
         assertThat(watch.waiting()).isOne();
         Eventually.until(() -> backend.feedReads.get() > 0, SOON, "the stream's first read");
@@ -336,7 +346,7 @@ class FeedWatchTest {
     void aStreamTakesItsSlotOnlyWhenItsEventsAreSubscribed() {
         FeedWatch.ChangeStream opened = watch.open(memory.store.cursor());
         assertThat(watch.waiting()).as("opened; the client left before the events were subscribed").isZero();
-        AssertSubscriber<StreamEvent> client = opened.events(() -> { }).subscribe()
+        AssertSubscriber<StreamEvent> client = opened.events().subscribe()
                 .withSubscriber(AssertSubscriber.create(1));
         assertThat(watch.waiting()).isOne();
         client.cancel();
