@@ -23,12 +23,11 @@ import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.SampleValue;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
-import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisScripts.OwnerOperation;
-import io.metricstore.store.redis.RedisScripts.PageMode;
 import io.quarkus.arc.ActiveResult;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -41,10 +40,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,8 +62,9 @@ import org.jboss.logging.Logger;
  * Each Lua script is atomic, and a batch (up to {@code store.max-batch} points) is one script: the cap check,
  * precedence and feed are one step, so a refused batch writes nothing and concurrent batches never exceed the cap
  * together. {@code store.max-batch} therefore also bounds how long one script holds Redis
- * ({@code docs/benchmarks.md}). Snapshots and the GC work in pages of {@value #PAGE}: a read script lists a page of
- * ids, a second reads or removes their keys (declared, as Redis Cluster requires), checking each again.
+ * ({@code docs/benchmarks.md}). Snapshots and the GC work in pages of at most {@value #PAGE}: a read script lists a
+ * page of series (a range of the order set for a snapshot, due members of the expiry index for the GC), a second
+ * reads or removes their keys (declared, as Redis Cluster requires), checking each again.
  *
  * <h2>Faults (SPEC §5)</h2>
  * Every script that changes the feed checks the epoch against the Redis process it runs on ({@code state.lua}), so a
@@ -179,7 +177,7 @@ public class RedisBackend implements StoreBackend {
         List<String> scriptKeys = new ArrayList<>(8 + points.size());
         scriptKeys.addAll(keys.upsert());
         scriptKeys.add(fence.map(under -> keys.lock(under.kind(), under.key())).orElse(keys.meta));
-        List<String> values = new ArrayList<>(5 * points.size());
+        List<String> values = new ArrayList<>(6 * points.size());
         for (MetricPoint point : points) {
             String id = point.seriesId();
             distinct.add(id);
@@ -190,6 +188,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(updatedAt));
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
+            values.add(SeriesId.sortKey(point.name(), point.labels()));
         }
         List<String> args = new ArrayList<>(15 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
@@ -254,27 +253,57 @@ public class RedisBackend implements StoreBackend {
         return families;
     }
 
+    /**
+     * Reads sort keys from the order set and then their series, until the page is full or the range is read: a series
+     * listed there may have expired meanwhile (or been deleted between the two reads), and is left out.
+     */
     @Override
-    public Snapshot snapshot(Optional<String> name, Instant now) {
-        String filter = name.orElse("");
-        // A snapshot whose pages straddle a loss of Redis' data would mix two states: start over in the new one.
-        for (int attempt = 0; ; attempt++) {
-            if (!(page("", 0, PAGE, PageMode.SNAPSHOT, filter) instanceof Replies.FeedPage first)) {
-                throw new IllegalStateException("the first snapshot page cannot expire");
+    public SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit,
+                                     Instant now) {
+        // A metric name's sort keys all start with the name and U+0000, and nothing else does.
+        String to = name.map(metric -> "(" + metric + '\u0001').orElse("+");
+        String from = after.map(position -> "(" + position.key())
+                .orElseGet(() -> name.map(metric -> "[" + metric + '\u0000').orElse("-"));
+        Optional<Cursor> walk = after.map(SnapshotPage.After::cursor);
+        List<Series> page = new ArrayList<>(Math.min(limit, PAGE));
+        String last = null;
+        while (true) {
+            int wanted = Math.min(limit + 1 - page.size(), PAGE);
+            Replies.Ordered reply = Replies.Ordered.decode(read(RedisScripts.ORDER, keys.snapshot(), List.of(
+                    RedisKeys.LAYOUT, walk.map(Cursor::epoch).orElse(""),
+                    Long.toString(walk.map(Cursor::sequence).orElse(0L)), from, to, Integer.toString(wanted))));
+            if (reply instanceof Replies.Expired expired) {
+                throw new StoreException.CursorExpired(expired.reason());
             }
-            Map<String, Series> live = new HashMap<>();
-            Replies.Page page = first;
-            while (page instanceof Replies.FeedPage current) {
-                states(current, now, true).forEach(change -> live.put(change.id(), change.series()));
-                if (!current.more()) {
-                    return new Snapshot(first.current(), SeriesId.sorted(live.values()));
+            Replies.OrderPage keysRead = (Replies.OrderPage) reply;
+            // The first read of a walk fixes its cursor; the reads after it check theirs like a later page.
+            Cursor cursor = walk.orElse(keysRead.current());
+            walk = Optional.of(cursor);
+            List<String> ids = new ArrayList<>(keysRead.keys().size());
+            List<String> seriesKeys = new ArrayList<>(keysRead.keys().size());
+            for (String key : keysRead.keys()) {
+                String id = SeriesId.parseSortKey(key)
+                        .orElseThrow(() -> new IllegalStateException("not a sort key in " + keys.order + ": " + key))
+                        .id();
+                ids.add(id);
+                seriesKeys.add(keys.series(id));
+            }
+            Response states = ids.isEmpty() ? null : script(RedisScripts.STATES, seriesKeys, List.of(), true);
+            for (int i = 0; i < ids.size(); i++) {
+                Series series = Replies.live(ids.get(i), states, i, now, retentionMillis);
+                if (series == null) {
+                    continue;
                 }
-                page = page(first.current().epoch(), current.lastScanned(), PAGE, PageMode.SNAPSHOT, filter);
+                if (page.size() == limit) {
+                    return new SnapshotPage(cursor, page, Optional.of(last));
+                }
+                page.add(series);
+                last = keysRead.keys().get(i);
             }
-            if (attempt == 2) {
-                throw new BackendUnavailableException("Redis lost its data three times during one snapshot", null,
-                        guard.retryAfter());
+            if (keysRead.keys().size() < wanted) {
+                return new SnapshotPage(cursor, page, Optional.empty());
             }
+            from = "(" + keysRead.keys().get(keysRead.keys().size() - 1);
         }
     }
 
@@ -287,23 +316,19 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Delta changes(Cursor since, int limit, Instant now) {
-        Replies.Page reply = page(since.epoch(), since.sequence(), limit, PageMode.DELTA, "");
+        Replies.Page reply = Replies.Page.decode(read(RedisScripts.PAGE, keys.page(), List.of(RedisKeys.LAYOUT,
+                since.epoch(), Long.toString(since.sequence()), Integer.toString(limit))));
         if (reply instanceof Replies.Expired expired) {
             throw new StoreException.CursorExpired(expired.reason());
         }
         Replies.FeedPage page = (Replies.FeedPage) reply;
         watch.observed(page.current());
         Cursor next = page.more() ? new Cursor(page.current().epoch(), page.lastScanned()) : page.current();
-        return new Delta(next, states(page, now, false), page.more());
-    }
-
-    private Replies.Page page(String expectedEpoch, long after, int limit, PageMode mode, String name) {
-        return Replies.Page.decode(read(RedisScripts.PAGE, keys.page(), List.of(RedisKeys.LAYOUT, expectedEpoch,
-                Long.toString(after), Integer.toString(limit), mode.arg, name)));
+        return new Delta(next, states(page, now), page.more());
     }
 
     /** The series a page listed as changes, read after the page (see {@link Replies#changes}). */
-    private List<Change> states(Replies.FeedPage page, Instant now, boolean snapshot) {
+    private List<Change> states(Replies.FeedPage page, Instant now) {
         List<String> ids = page.ids();
         if (ids.isEmpty()) {
             return List.of();
@@ -311,7 +336,7 @@ public class RedisBackend implements StoreBackend {
         List<String> seriesKeys = new ArrayList<>(ids.size());
         ids.forEach(id -> seriesKeys.add(keys.series(id)));
         return Replies.changes(ids, page.sequences(), script(RedisScripts.STATES, seriesKeys, List.of(), true), now,
-                retentionMillis, snapshot);
+                retentionMillis);
     }
 
     @Override
@@ -332,6 +357,7 @@ public class RedisBackend implements StoreBackend {
             due.series().forEach(id -> scriptKeys.add(keys.series(id)));
             due.locks().forEach(member -> scriptKeys.add(keys.lockOf(member)));
             args.addAll(due.series());
+            due.series().forEach(id -> args.add(SeriesId.sortKey(id)));
             args.addAll(due.locks());
             step = Replies.GcStep.decode(namespaced(script(RedisScripts.GC, scriptKeys, args, true)));
             series += step.series();

@@ -36,6 +36,11 @@ public class RedisContractBackends {
         return new String[] {"store.namespace", "contract-" + UUID.randomUUID(), "store.max-replica-skew", "3650d"};
     }
 
+    /** The application's Redis, to look at or change a store's keys behind its back. */
+    public RedisDataSource redis() {
+        return redis.get();
+    }
+
     /** A backend on the application's Redis, checking the replica clock against the application's clock. */
     public StoreBackend backend(StoreConfig config) {
         return backend(config, clock);
