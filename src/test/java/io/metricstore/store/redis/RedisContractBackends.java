@@ -46,6 +46,11 @@ public class RedisContractBackends {
         return backend(config, clock);
     }
 
+    /** A backend on {@code redis} (the application's, seen through a test's proxy), checking the application's clock. */
+    public StoreBackend backend(StoreConfig config, RedisDataSource redis) {
+        return new RedisBackend(redis, config, guard, retry, clock);
+    }
+
     /** A backend on the application's Redis, as a replica whose clock is {@code clock}. */
     public StoreBackend backend(StoreConfig config, Clock clock) {
         return new RedisBackend(redis.get(), config, guard, retry, clock);
