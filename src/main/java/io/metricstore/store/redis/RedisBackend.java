@@ -44,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -84,6 +85,8 @@ public class RedisBackend implements StoreBackend {
     static final int PAGE = 1000;
     /** Redis' own expiry of a key comes this long, plus the allowed clock skew, after the store's rule expires it. */
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
+    /** How long a migrating replica holds the namespace's migration key without taking a step. */
+    static final Duration MIGRATION_HOLD = Duration.ofSeconds(30);
 
     private final RedisDataSource redis;
     private final RedisGuard guard;
@@ -99,6 +102,10 @@ public class RedisBackend implements StoreBackend {
     private final RedisKeys keys;
     private final ServerCheck server;
     private final RedisWatch watch;
+    /** Whether a thread of this replica migrates the namespace's key layout now ({@link #migrate}). */
+    private final AtomicBoolean migrating = new AtomicBoolean();
+    /** This replica's token in the namespace's migration key. */
+    private final String migrationToken = "migration-" + UUID.randomUUID();
     /** Whether the last round trip reached Redis: the outage and the recovery are each logged once. */
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
@@ -399,7 +406,12 @@ public class RedisBackend implements StoreBackend {
             if (!reachable.get()) {
                 guarded(() -> redis.execute("PING"), false);
             }
-            return server.problem();
+            Optional<String> problem = server.problem();
+            // Readiness is what a replica of this version calls first, before it takes requests: it migrates.
+            if (problem.isPresent() && server.found(RedisKeys.PREVIOUS_LAYOUT) && migrate()) {
+                return server.problem();
+            }
+            return problem;
         } catch (RuntimeException unavailable) {
             return Optional.of(unavailable.getMessage());
         }
@@ -555,10 +567,62 @@ public class RedisBackend implements StoreBackend {
     private Response namespaced(Response reply) {
         Optional<String> found = Replies.otherLayout(reply);
         server.layoutSeen(found.orElse(RedisKeys.LAYOUT));
+        if (found.isPresent() && found.get().equals(RedisKeys.PREVIOUS_LAYOUT) && migrate()) {
+            throw new BackendUnavailableException("the namespace held key layout " + RedisKeys.PREVIOUS_LAYOUT
+                    + " and has just been migrated to " + RedisKeys.LAYOUT + ": retry", null, Duration.ofSeconds(1));
+        }
         if (found.isPresent()) {
             throw new BackendUnavailableException(ServerCheck.otherLayout(found.get()), null, guard.retryAfter());
         }
         return reply;
+    }
+
+    /**
+     * Brings a namespace of the previous layout to this one in place (the upgrade path, README): adds every stored
+     * series' sort key to the order set, a page at a time, holding the namespace's migration key so that one replica
+     * migrates at a time. True once the namespace holds this layout, by this replica's work or another's; false while
+     * another replica (or another thread of this one) migrates, or when the index changed meanwhile (a replica of the
+     * previous layout still writes there: the next call starts again).
+     */
+    private boolean migrate() {
+        if (!migrating.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            Replies.MigrateStep step = migrateStep("start", List.of());
+            long series = 0;
+            for (int offset = 0; step.status().equals("OK"); offset += PAGE) {
+                step = migrateStep("list", List.of(Integer.toString(offset), Integer.toString(PAGE)));
+                List<String> sortKeys = step.ids().stream().map(SeriesId::sortKey).toList();
+                if (step.status().equals("OK") && !sortKeys.isEmpty()) {
+                    step = migrateStep("add", sortKeys);
+                    series += sortKeys.size();
+                }
+                if (sortKeys.size() < PAGE && step.status().equals("OK")) {
+                    step = migrateStep("finish", List.of());
+                    if (step.status().equals("OK")) {
+                        LOG.infof("Migrated the namespace from key layout %s to %s (%d series)",
+                                RedisKeys.PREVIOUS_LAYOUT, RedisKeys.LAYOUT, series);
+                    }
+                    break;
+                }
+            }
+            boolean done = step.status().equals("OK") || step.status().equals("DONE");
+            if (done) {
+                server.layoutSeen(RedisKeys.LAYOUT);
+            }
+            return done;
+        } finally {
+            migrating.set(false);
+        }
+    }
+
+    private Replies.MigrateStep migrateStep(String step, List<String> values) {
+        List<String> args = new ArrayList<>(5 + values.size());
+        args.addAll(List.of(RedisKeys.PREVIOUS_LAYOUT, RedisKeys.LAYOUT, step, migrationToken,
+                Long.toString(MIGRATION_HOLD.toMillis())));
+        args.addAll(values);
+        return Replies.MigrateStep.decode(script(RedisScripts.MIGRATE, keys.migrate(), args, true));
     }
 
     /**

@@ -28,8 +28,9 @@ import java.util.List;
  * The channel {@code {ns}:watch} (pub/sub, not a key) carries {@code feed <epoch> <sequence>} after each write and
  * GC step that changed the state, and {@code lease <fence> <name>} after each campaign, renewal ({@code fence}) and
  * resignation ({@code 0}).
- * Earlier versions kept strings {@code epoch} and {@code fence} and per-kind {@code fences:<kind>} hashes, which
- * this layout no longer reads.
+ * {@code migration} exists only while a replica migrates a namespace of layout {@value #PREVIOUS_LAYOUT} (which had
+ * no {@code order}) to this one ({@code migrate.lua}). Earlier versions kept strings {@code epoch} and {@code fence}
+ * and per-kind {@code fences:<kind>} hashes, which this layout no longer reads.
  */
 final class RedisKeys {
 
@@ -39,6 +40,11 @@ final class RedisKeys {
      * never mixes layouts.
      */
     static final String LAYOUT = "3/1";
+    /**
+     * The layout before this one (no {@code order}), which a replica of this version migrates in place (README, the
+     * upgrade path).
+     */
+    static final String PREVIOUS_LAYOUT = "2/1";
 
     private final String prefix;
     final String meta;
@@ -51,6 +57,8 @@ final class RedisKeys {
     final String locks;
     final String families;
     final String familiesExpiry;
+    /** The token of the replica migrating the namespace from {@link #PREVIOUS_LAYOUT}, while it does. */
+    final String migration;
     /** Not a key: the pub/sub channel on which writes wake every replica's watchers ({@link RedisWatch}). */
     final String watch;
 
@@ -66,6 +74,7 @@ final class RedisKeys {
         this.locks = prefix + "locks";
         this.families = prefix + "families";
         this.familiesExpiry = prefix + "families:expiry";
+        this.migration = prefix + "migration";
         this.watch = prefix + "watch";
     }
 
@@ -108,6 +117,11 @@ final class RedisKeys {
     /** The keys of {@code gc.lua} before the series and lock keys. */
     List<String> gc() {
         return List.of(meta, seq, index, changes, tombstones, horizon, locks, families, familiesExpiry, order);
+    }
+
+    /** The keys of {@code migrate.lua}. */
+    List<String> migrate() {
+        return List.of(meta, index, order, migration);
     }
 
     List<String> due() {

@@ -70,6 +70,7 @@ final class RedisScripts {
     static final Script DUE = Script.load("due");
     static final Script PROBE = Script.load("probe");
     static final Script FAMILIES = Script.load("families");
+    static final Script MIGRATE = Script.load("migrate");
 
     private RedisScripts() {
     }

@@ -199,6 +199,18 @@ final class Replies {
         return new Series(id, point, source);
     }
 
+    /** {@code migrate.lua}: one step's outcome ({@code OK}, {@code DONE}, {@code BUSY}, {@code RETRY}) and ids listed. */
+    record MigrateStep(String status, List<String> ids) {
+
+        static MigrateStep decode(Response reply) {
+            List<String> ids = new ArrayList<>(reply.size() - 1);
+            for (int i = 1; i < reply.size(); i++) {
+                ids.add(reply.get(i).toString());
+            }
+            return new MigrateStep(reply.get(0).toString(), ids);
+        }
+    }
+
     /** {@code due.lua}: the series ids and lock members due by now, up to a step each. */
     record Due(List<String> series, List<String> locks) {
 
