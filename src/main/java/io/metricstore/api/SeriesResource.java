@@ -142,24 +142,26 @@ public class SeriesResource {
         reads.admit(request);
         SnapshotPage first = store.snapshotPage(name, Optional.empty(), pageSize);
         StreamingOutput body = output -> {
-            try (JsonGenerator json = mapper.createGenerator(output)) {
-                json.writeStartObject();
-                json.writeStringField("cursor", first.cursor().encode());
-                json.writeArrayFieldStart("series");
-                SnapshotPage page = first;
-                while (true) {
-                    for (Series series : page.series()) {
-                        json.writeObject(SeriesBody.of(series));
-                    }
-                    if (page.next().isEmpty()) {
-                        break;
-                    }
-                    page = store.snapshotPage(name, Optional.of(new SnapshotPage.After(page.cursor(),
-                            page.next().get())), pageSize);
+            // Closed only when complete: closing on a failure would end the arrays and pass off part as the whole.
+            JsonGenerator json = mapper.createGenerator(output).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+            json.writeStartObject();
+            json.writeStringField("cursor", first.cursor().encode());
+            json.writeArrayFieldStart("series");
+            SnapshotPage page = first;
+            while (true) {
+                for (Series series : page.series()) {
+                    json.writeObject(SeriesBody.of(series));
                 }
-                json.writeEndArray();
-                json.writeEndObject();
+                json.flush();
+                if (page.next().isEmpty()) {
+                    break;
+                }
+                page = store.snapshotPage(name, Optional.of(new SnapshotPage.After(page.cursor(), page.next().get())),
+                        pageSize);
             }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.close();
         };
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
     }
