@@ -29,7 +29,7 @@ record ChangesQuery(Cursor since, int limit, Duration waitFor) {
     }
 
     /** The decimal value, or -1 for anything that is not a small non-negative integer. */
-    private static int integer(String text) {
+    static int integer(String text) {
         if (text.length() > 9 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return -1;
         }

@@ -14,7 +14,8 @@ import org.eclipse.microprofile.config.Config;
  * The HTTP server's connection limits (SPEC §6) against the watch's: an idle connection is closed after
  * {@code quarkus.http.idle-timeout}, which must outlast the longest long-poll ({@code store.changes.max-wait}; streams
  * send a bookmark at least every 10 s), and {@code quarkus.http.limits.max-connections} must leave room above
- * {@code store.changes.max-waiters} for the requests that do not wait. Checked at start-up, naming the properties.
+ * {@code store.changes.max-waiters} for the requests that do not wait; and a request line must hold a page token of
+ * {@code GET /series}. Checked at start-up, naming the properties.
  */
 @Startup
 @Singleton
@@ -25,6 +26,25 @@ public class ConnectionLimits {
                 settings.getOptionalValue("quarkus.http.limits.max-connections", Integer.class)
                         .map(OptionalInt::of).orElse(OptionalInt.empty()),
                 store.changes());
+        checkLineLength(settings.getOptionalValue("quarkus.http.limits.max-initial-line-length", Integer.class)
+                .orElse(DEFAULT_LINE_LENGTH), store.limits());
+    }
+
+    /** Vert.x' own default for {@code quarkus.http.limits.max-initial-line-length}. */
+    private static final int DEFAULT_LINE_LENGTH = 4096;
+
+    /**
+     * A request line must hold the longest page token of {@code GET /series} (it carries a sort key: up to
+     * {@code store.limits.max-series-bytes}, doubled where values hold U+0000 or U+0001), or a walk past the largest
+     * series would end in 414.
+     */
+    static void checkLineLength(int maxLineLength, StoreConfig.Limits limits) {
+        int needed = PageToken.longest(limits.maxSeriesBytes(), limits.maxLabels(), limits.maxNameLength()) + 64;
+        if (maxLineLength < needed) {
+            throw new ConfigurationException("quarkus.http.limits.max-initial-line-length (" + maxLineLength + ") must "
+                    + "be at least " + needed + " for store.limits.max-series-bytes (" + limits.maxSeriesBytes()
+                    + "), or the page token after the largest series would not fit in a request line");
+        }
     }
 
     static void check(Duration idleTimeout, OptionalInt maxConnections, StoreConfig.Changes changes) {

@@ -77,6 +77,7 @@ public class ProblemMapper {
             case SERIES_LIMIT_EXCEEDED -> ProblemType.SERIES_LIMIT_EXCEEDED;
             case FAMILY_LIMIT_EXCEEDED -> ProblemType.FAMILY_LIMIT_EXCEEDED;
             case MALFORMED_CURSOR -> ProblemType.MALFORMED_CURSOR;
+            case MALFORMED_PAGE -> ProblemType.MALFORMED_PAGE;
             case CURSOR_EXPIRED -> ProblemType.CURSOR_EXPIRED;
             case LOCK_HELD -> ProblemType.LOCK_HELD;
             case LOCK_TOKEN_MISMATCH -> ProblemType.LOCK_TOKEN_MISMATCH;

@@ -8,6 +8,7 @@ public enum ProblemType {
     VALIDATION("validation", 400, "Invalid request"),
     MALFORMED_REQUEST("malformed-request", 400, "Malformed request body"),
     MALFORMED_CURSOR("malformed-cursor", 400, "Malformed cursor"),
+    MALFORMED_PAGE("malformed-page", 400, "Malformed page token"),
     MALFORMED_URI("malformed-uri", 400, "Malformed URI"),
     UNAUTHENTICATED("unauthenticated", 401, "Authentication required"),
     FORBIDDEN("forbidden", 403, "Role required"),

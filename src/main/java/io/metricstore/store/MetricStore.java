@@ -10,7 +10,9 @@ import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
+import io.metricstore.store.model.Series;
 import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WireName;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
@@ -23,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -183,10 +186,48 @@ public class MetricStore {
         return metrics.timed("families", () -> backend.families(now));
     }
 
+    /**
+     * One page of a snapshot walk (see {@link StoreBackend#snapshotPage}): the first without {@code after}, else the one
+     * after it. {@code limit} is from 1 to {@code store.limits.max-series-page-size}.
+     */
+    public SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit) {
+        int max = config.limits().maxSeriesPageSize();
+        FieldChecks checks = FieldChecks.of().require(limit >= 1 && limit <= max, "limit",
+                "must be an integer from 1 to " + max + " (store.limits.max-series-page-size)");
+        name.ifPresent(metric -> checks.metricName("name", metric));
+        checks.orThrow();
+        return page(name, after, limit);
+    }
+
+    private SnapshotPage page(Optional<String> name, Optional<SnapshotPage.After> after, int limit) {
+        Instant now = now();
+        return metrics.timed("snapshot", () -> backend.snapshotPage(name, after, limit, now));
+    }
+
+    /**
+     * The whole snapshot as one list, for a caller that keeps it all anyway (the {@code /metrics} copy), read page by
+     * page ({@code store.limits.series-page-size} series each) so that the backend holds no lock throughout. A walk
+     * that meets a new epoch of the backend's state (its pages would mix two states) starts over, twice at most.
+     */
     public Snapshot snapshot(Optional<String> name) {
         name.ifPresent(metric -> FieldChecks.of().metricName("name", metric).orThrow());
-        Instant now = now();
-        return metrics.timed("snapshot", () -> backend.snapshot(name, now));
+        int size = config.limits().seriesPageSize();
+        for (int attempt = 1; ; attempt++) {
+            SnapshotPage page = page(name, Optional.empty(), size);
+            List<Series> series = new ArrayList<>(page.series());
+            try {
+                while (page.next().isPresent()) {
+                    page = page(name, Optional.of(new SnapshotPage.After(page.cursor(), page.next().get())), size);
+                    series.addAll(page.series());
+                }
+                return new Snapshot(page.cursor(), series);
+            } catch (StoreException.CursorExpired lost) {
+                if (attempt == 3) {
+                    throw new BackendUnavailableException("the backend lost its state three times during one "
+                            + "snapshot", lost, Duration.ofSeconds(1));
+                }
+            }
+        }
     }
 
     public Cursor cursor() {

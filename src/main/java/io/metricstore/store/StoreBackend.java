@@ -12,7 +12,7 @@ import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.SeriesId;
-import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
@@ -36,10 +36,11 @@ import java.util.function.Consumer;
  *       its own documentation and keeps each part atomic and the parts in order.</li>
  *   <li>Every applied point and every deletion takes the next value of one store-wide sequence; an unchanged or
  *       stale point takes none. The returned cursor is at or after the batch's last change.</li>
- *   <li>{@link #snapshot} reads its cursor before the series: every change at or before the cursor is in the
- *       snapshot, some changes after it may be too. Following {@link #changes} from that cursor therefore misses
- *       nothing and may repeat a change; applying a change twice is harmless because each event carries the whole
- *       state of its series.</li>
+ *   <li>A snapshot ({@link #snapshotPage}, page after page) reads its cursor before the series: every change at or
+ *       before the cursor is in the snapshot, some changes after it may be too (a series created or deleted during a
+ *       walk behind or ahead of its position is missed or listed). Following {@link #changes} from that cursor
+ *       therefore misses nothing and may repeat a change; applying a change twice is harmless because each event
+ *       carries the whole state of its series.</li>
  *   <li>{@link #changes} lists each series changed after the cursor once, at its latest change, oldest first. A
  *       series changed again while a client pages moves to the end of the feed, so the client still sees it.</li>
  *   <li>Lock operations are atomic per key; operations on different keys or kinds never wait for each other.
@@ -71,8 +72,18 @@ public interface StoreBackend {
     /** The families described within the retention, by name. */
     List<Family> families(Instant now);
 
-    /** The live series (optionally only those named {@code name}) in snapshot order ({@link SeriesId#sorted}). */
-    Snapshot snapshot(Optional<String> name, Instant now);
+    /**
+     * Up to {@code limit} live series (optionally only those named {@code name}) in snapshot order
+     * ({@link SeriesId#ORDER} of their sort keys), in O(limit + log series): the first page of a walk, or with
+     * {@code after} the page after the sort key of the last series a page of that walk listed. A first page reads its
+     * cursor in the same step as its series; a later page answers the walk's cursor and checks it as {@link #changes}
+     * does, so a walk that outlives its cursor's epoch or feed ends at once. {@code next} is present while more series
+     * may follow. Nothing is held between pages.
+     *
+     * @throws StoreException.CursorExpired when {@code after}'s cursor is from another epoch, below the horizon or
+     *     ahead of the store
+     */
+    SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit, Instant now);
 
     /** The cursor after the latest change. */
     Cursor cursor();

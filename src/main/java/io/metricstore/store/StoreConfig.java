@@ -150,6 +150,17 @@ public interface StoreConfig {
         @WithDefault("10s")
         Duration writeTimeout();
 
+        /**
+         * Series per page of a snapshot walk: the page of {@code GET /series?page=} without {@code limit}, and the
+         * page by which a whole snapshot is read and streamed, each page one short step of the backend.
+         */
+        @WithDefault("1000")
+        int seriesPageSize();
+
+        /** The largest {@code limit} of {@code GET /series}; a larger one is refused (400). */
+        @WithDefault("10000")
+        int maxSeriesPageSize();
+
         @WithDefault("256")
         int maxNameLength();
 

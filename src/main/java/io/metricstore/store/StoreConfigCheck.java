@@ -44,6 +44,12 @@ public final class StoreConfigCheck {
         atLeastOne(problems, "store.limits.max-families", config.limits().maxFamilies());
         atLeastOne(problems, "store.limits.max-concurrent-reads", config.limits().maxConcurrentReads());
         positive(problems, "store.limits.write-timeout", config.limits().writeTimeout());
+        atLeastOne(problems, "store.limits.series-page-size", config.limits().seriesPageSize());
+        atLeastOne(problems, "store.limits.max-series-page-size", config.limits().maxSeriesPageSize());
+        if (config.limits().seriesPageSize() > config.limits().maxSeriesPageSize()) {
+            problems.add("store.limits.series-page-size (" + config.limits().seriesPageSize() + ") must not exceed "
+                    + "store.limits.max-series-page-size (" + config.limits().maxSeriesPageSize() + ")");
+        }
         atLeastOne(problems, "store.limits.max-name-length", config.limits().maxNameLength());
         atLeastOne(problems, "store.limits.max-label-name-length", config.limits().maxLabelNameLength());
         atLeastOne(problems, "store.limits.max-label-value-length", config.limits().maxLabelValueLength());

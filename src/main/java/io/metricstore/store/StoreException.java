@@ -23,6 +23,7 @@ public abstract sealed class StoreException extends RuntimeException {
         SERIES_LIMIT_EXCEEDED,
         FAMILY_LIMIT_EXCEEDED,
         MALFORMED_CURSOR,
+        MALFORMED_PAGE,
         CURSOR_EXPIRED,
         LOCK_HELD,
         LOCK_TOKEN_MISMATCH,
@@ -132,6 +133,14 @@ public abstract sealed class StoreException extends RuntimeException {
         public MalformedCursor() {
             super(Kind.MALFORMED_CURSOR,
                     "the cursor is not one this service issued; take it from /series, /cursor or /changes");
+        }
+    }
+
+    /** A page token that this service never produced. */
+    public static final class MalformedPage extends StoreException {
+        public MalformedPage() {
+            super(Kind.MALFORMED_PAGE, "the page token is not one this service issued: pass the next of the previous "
+                    + "page of GET /series unchanged, or start the walk again without page");
         }
     }
 

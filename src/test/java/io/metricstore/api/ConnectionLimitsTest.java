@@ -36,4 +36,17 @@ class ConnectionLimitsTest {
                 .hasMessageContaining("quarkus.http.limits.max-connections")
                 .hasMessageContaining("store.changes.max-waiters");
     }
+
+    @Test
+    void aRequestLineTooShortForThePageTokensNamesBothProperties() {
+        StoreConfig.Limits limits = TestConfigs.config().limits();
+        assertThatCode(() -> ConnectionLimits.checkLineLength(16_384, limits)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> ConnectionLimits.checkLineLength(4096, limits))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("quarkus.http.limits.max-initial-line-length")
+                .hasMessageContaining("store.limits.max-series-bytes");
+        assertThatThrownBy(() -> ConnectionLimits.checkLineLength(16_384,
+                TestConfigs.config("store.limits.max-series-bytes", "8192").limits()))
+                .isInstanceOf(ConfigurationException.class);
+    }
 }

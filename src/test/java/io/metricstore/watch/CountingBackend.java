@@ -11,7 +11,7 @@ import io.metricstore.store.model.LockGrant;
 import io.metricstore.store.model.LockKind;
 import io.metricstore.store.model.LockState;
 import io.metricstore.store.model.MetricPoint;
-import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
@@ -58,8 +58,9 @@ final class CountingBackend implements StoreBackend {
     }
 
     @Override
-    public Snapshot snapshot(Optional<String> name, Instant now) {
-        return backend.snapshot(name, now);
+    public SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit,
+                                     Instant now) {
+        return backend.snapshotPage(name, after, limit, now);
     }
 
     @Override

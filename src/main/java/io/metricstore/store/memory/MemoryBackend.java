@@ -20,7 +20,7 @@ import io.metricstore.store.model.MetricPoint;
 import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
-import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
@@ -28,6 +28,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -40,6 +41,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,8 +54,9 @@ import java.util.function.Consumer;
  * atomic and snapshots and deltas see a consistent state; locks live in concurrent maps and are atomic per key.
  *
  * <p>Costs: a write is O(points) amortised (a hash lookup and two appends: to the {@link ChangeLog feed} and to the
- * {@link ExpiryQueue expiry index}, both compacted when outdated records pile up); a delta is O(log changes +
- * changes since the cursor); only a snapshot and the GC of many series touch more.
+ * {@link ExpiryQueue expiry index}, both compacted when outdated records pile up; a new series also enters the
+ * snapshot order, O(log series)); a delta is O(log changes + changes since the cursor); a snapshot page is
+ * O(log series + page); only the GC of many series touches more.
  */
 @Singleton
 @ForBackend(StoreConfig.Backend.memory)
@@ -69,6 +73,12 @@ public final class MemoryBackend implements StoreBackend {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<String, Entry> series = new HashMap<>();
+    /**
+     * The same entries in snapshot order, so that a page is a seek and a short walk. Ordered by name and labels, which
+     * each entry holds anyway: no sort key string per series.
+     */
+    private final TreeSet<Entry> order = new TreeSet<>(
+            (a, b) -> SeriesId.compare(a.name, a.labels, b.name, b.labels));
     /** The feed: a record per change; current while it is the latest change (or deletion) of its series. */
     private final ChangeLog feed = new ChangeLog();
     /** Deleted series still in the feed, in deletion order (which is sequence order). */
@@ -220,6 +230,7 @@ public final class MemoryBackend implements StoreBackend {
         if (entry == null) {
             entry = new Entry(id, point.name(), point.labels());
             series.put(id, entry);
+            order.add(entry);
             Tombstone tombstone = tombstones.remove(id);
             if (tombstone != null) {
                 tombstone.sequence = ChangeLog.Owner.GONE;
@@ -255,22 +266,57 @@ public final class MemoryBackend implements StoreBackend {
                 .toList();
     }
 
+    /** Holds the read lock for one seek and at most {@code limit} live entries (plus the expired ones among them). */
     @Override
-    public Snapshot snapshot(Optional<String> name, Instant now) {
+    public SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit,
+                                     Instant now) {
         long nowMillis = now.toEpochMilli();
+        Entry from = after.map(position -> probe(position.key()))
+                .orElseGet(() -> name.map(metric -> new Entry("", metric, Collections.emptySortedMap())).orElse(null));
         lock.readLock().lock();
         try {
-            Cursor cursor = new Cursor(epoch, sequence);
-            List<Series> live = new ArrayList<>();
-            for (Entry entry : series.values()) {
-                if (entry.expiresAt > nowMillis && name.map(entry.name::equals).orElse(true)) {
-                    live.add(entry.series());
+            Cursor cursor = after.isPresent() ? served(after.get().cursor()) : new Cursor(epoch, sequence);
+            SortedSet<Entry> rest = from == null ? order : order.tailSet(from, after.isEmpty());
+            List<Series> page = new ArrayList<>(Math.min(limit, 1024));
+            Entry last = null;
+            for (Entry entry : rest) {
+                if (name.isPresent() && !entry.name.equals(name.get())) {
+                    break;
                 }
+                if (entry.expiresAt <= nowMillis) {
+                    continue;
+                }
+                if (page.size() == limit) {
+                    return new SnapshotPage(cursor, page, Optional.of(SeriesId.sortKey(last.name, last.labels)));
+                }
+                page.add(entry.series());
+                last = entry;
             }
-            return new Snapshot(cursor, SeriesId.sorted(live));
+            return new SnapshotPage(cursor, page, Optional.empty());
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** An entry standing for the series of sort key {@code key}, to seek with. */
+    private static Entry probe(String key) {
+        SeriesId.Parts parts = SeriesId.parseSortKey(key)
+                .orElseThrow(() -> new IllegalArgumentException("not a sort key: " + key));
+        return new Entry("", parts.name(), parts.labels());
+    }
+
+    /** {@code cursor} if the feed can serve it. Caller holds the lock. */
+    private Cursor served(Cursor cursor) {
+        if (!cursor.epoch().equals(epoch)) {
+            throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.OTHER_EPOCH);
+        }
+        if (cursor.sequence() < horizon) {
+            throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.BELOW_HORIZON);
+        }
+        if (cursor.sequence() > sequence) {
+            throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.AHEAD);
+        }
+        return cursor;
     }
 
     @Override
@@ -288,15 +334,7 @@ public final class MemoryBackend implements StoreBackend {
         long nowMillis = now.toEpochMilli();
         lock.readLock().lock();
         try {
-            if (!since.epoch().equals(epoch)) {
-                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.OTHER_EPOCH);
-            }
-            if (since.sequence() < horizon) {
-                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.BELOW_HORIZON);
-            }
-            if (since.sequence() > sequence) {
-                throw new StoreException.CursorExpired(StoreException.CursorExpired.Reason.AHEAD);
-            }
+            served(since);
             int next = feed.firstAfter(since.sequence());
             List<Change> events = new ArrayList<>(Math.min(limit, feed.size() - next));
             long last = sequence;
@@ -358,6 +396,7 @@ public final class MemoryBackend implements StoreBackend {
                 continue; // outdated: the series was written again, or already deleted
             }
             series.remove(id);
+            order.remove(entry);
             entry.sequence = ChangeLog.Owner.GONE;
             Tombstone tombstone = new Tombstone(id, ++sequence, nowMillis);
             feed.append(tombstone.sequence, tombstone);

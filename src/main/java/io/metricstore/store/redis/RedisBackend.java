@@ -23,12 +23,11 @@ import io.metricstore.store.model.Precedence;
 import io.metricstore.store.model.SampleValue;
 import io.metricstore.store.model.Series;
 import io.metricstore.store.model.SeriesId;
-import io.metricstore.store.model.Snapshot;
+import io.metricstore.store.model.SnapshotPage;
 import io.metricstore.store.model.WriteFence;
 import io.metricstore.store.model.WriteResult;
 import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisScripts.OwnerOperation;
-import io.metricstore.store.redis.RedisScripts.PageMode;
 import io.quarkus.arc.ActiveResult;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -41,12 +40,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -65,8 +63,9 @@ import org.jboss.logging.Logger;
  * Each Lua script is atomic, and a batch (up to {@code store.max-batch} points) is one script: the cap check,
  * precedence and feed are one step, so a refused batch writes nothing and concurrent batches never exceed the cap
  * together. {@code store.max-batch} therefore also bounds how long one script holds Redis
- * ({@code docs/benchmarks.md}). Snapshots and the GC work in pages of {@value #PAGE}: a read script lists a page of
- * ids, a second reads or removes their keys (declared, as Redis Cluster requires), checking each again.
+ * ({@code docs/benchmarks.md}). Snapshots and the GC work in pages of at most {@value #PAGE}: a read script lists a
+ * page of series (a range of the order set for a snapshot, due members of the expiry index for the GC), a second
+ * reads or removes their keys (declared, as Redis Cluster requires), checking each again.
  *
  * <h2>Faults (SPEC §5)</h2>
  * Every script that changes the feed checks the epoch against the Redis process it runs on ({@code state.lua}), so a
@@ -86,6 +85,8 @@ public class RedisBackend implements StoreBackend {
     static final int PAGE = 1000;
     /** Redis' own expiry of a key comes this long, plus the allowed clock skew, after the store's rule expires it. */
     static final Duration EXPIRY_MARGIN = Duration.ofMinutes(1);
+    /** How long a migrating replica holds the namespace's migration key without taking a step. */
+    static final Duration MIGRATION_HOLD = Duration.ofSeconds(30);
 
     private final RedisDataSource redis;
     private final RedisGuard guard;
@@ -101,6 +102,10 @@ public class RedisBackend implements StoreBackend {
     private final RedisKeys keys;
     private final ServerCheck server;
     private final RedisWatch watch;
+    /** Whether a thread of this replica migrates the namespace's key layout now ({@link #migrate}). */
+    private final AtomicBoolean migrating = new AtomicBoolean();
+    /** This replica's token in the namespace's migration key. */
+    private final String migrationToken = "migration-" + UUID.randomUUID();
     /** Whether the last round trip reached Redis: the outage and the recovery are each logged once. */
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
@@ -179,7 +184,7 @@ public class RedisBackend implements StoreBackend {
         List<String> scriptKeys = new ArrayList<>(8 + points.size());
         scriptKeys.addAll(keys.upsert());
         scriptKeys.add(fence.map(under -> keys.lock(under.kind(), under.key())).orElse(keys.meta));
-        List<String> values = new ArrayList<>(5 * points.size());
+        List<String> values = new ArrayList<>(6 * points.size());
         for (MetricPoint point : points) {
             String id = point.seriesId();
             distinct.add(id);
@@ -190,6 +195,7 @@ public class RedisBackend implements StoreBackend {
             values.add(Long.toString(updatedAt));
             values.add(Long.toString(Precedence.rank(point, source)));
             values.add(Long.toString(updatedAt + retentionMillis));
+            values.add(SeriesId.sortKey(point.name(), point.labels()));
         }
         List<String> args = new ArrayList<>(15 + 2 * families.size() + distinct.size() + values.size());
         args.add(Epochs.next());
@@ -254,27 +260,57 @@ public class RedisBackend implements StoreBackend {
         return families;
     }
 
+    /**
+     * Reads sort keys from the order set and then their series, until the page is full or the range is read: a series
+     * listed there may have expired meanwhile (or been deleted between the two reads), and is left out.
+     */
     @Override
-    public Snapshot snapshot(Optional<String> name, Instant now) {
-        String filter = name.orElse("");
-        // A snapshot whose pages straddle a loss of Redis' data would mix two states: start over in the new one.
-        for (int attempt = 0; ; attempt++) {
-            if (!(page("", 0, PAGE, PageMode.SNAPSHOT, filter) instanceof Replies.FeedPage first)) {
-                throw new IllegalStateException("the first snapshot page cannot expire");
+    public SnapshotPage snapshotPage(Optional<String> name, Optional<SnapshotPage.After> after, int limit,
+                                     Instant now) {
+        // A metric name's sort keys all start with the name and U+0000, and nothing else does.
+        String to = name.map(metric -> "(" + metric + '\u0001').orElse("+");
+        String from = after.map(position -> "(" + position.key())
+                .orElseGet(() -> name.map(metric -> "[" + metric + '\u0000').orElse("-"));
+        Optional<Cursor> walk = after.map(SnapshotPage.After::cursor);
+        List<Series> page = new ArrayList<>(Math.min(limit, PAGE));
+        String last = null;
+        while (true) {
+            int wanted = Math.min(limit + 1 - page.size(), PAGE);
+            Replies.Ordered reply = Replies.Ordered.decode(read(RedisScripts.ORDER, keys.snapshot(), List.of(
+                    RedisKeys.LAYOUT, walk.map(Cursor::epoch).orElse(""),
+                    Long.toString(walk.map(Cursor::sequence).orElse(0L)), from, to, Integer.toString(wanted))));
+            if (reply instanceof Replies.Expired expired) {
+                throw new StoreException.CursorExpired(expired.reason());
             }
-            Map<String, Series> live = new HashMap<>();
-            Replies.Page page = first;
-            while (page instanceof Replies.FeedPage current) {
-                states(current, now, true).forEach(change -> live.put(change.id(), change.series()));
-                if (!current.more()) {
-                    return new Snapshot(first.current(), SeriesId.sorted(live.values()));
+            Replies.OrderPage keysRead = (Replies.OrderPage) reply;
+            // The first read of a walk fixes its cursor; the reads after it check theirs like a later page.
+            Cursor cursor = walk.orElse(keysRead.current());
+            walk = Optional.of(cursor);
+            List<String> ids = new ArrayList<>(keysRead.keys().size());
+            List<String> seriesKeys = new ArrayList<>(keysRead.keys().size());
+            for (String key : keysRead.keys()) {
+                String id = SeriesId.parseSortKey(key)
+                        .orElseThrow(() -> new IllegalStateException("not a sort key in " + keys.order + ": " + key))
+                        .id();
+                ids.add(id);
+                seriesKeys.add(keys.series(id));
+            }
+            Response states = ids.isEmpty() ? null : script(RedisScripts.STATES, seriesKeys, List.of(), true);
+            for (int i = 0; i < ids.size(); i++) {
+                Series series = Replies.live(ids.get(i), states, i, now, retentionMillis);
+                if (series == null) {
+                    continue;
                 }
-                page = page(first.current().epoch(), current.lastScanned(), PAGE, PageMode.SNAPSHOT, filter);
+                if (page.size() == limit) {
+                    return new SnapshotPage(cursor, page, Optional.of(last));
+                }
+                page.add(series);
+                last = keysRead.keys().get(i);
             }
-            if (attempt == 2) {
-                throw new BackendUnavailableException("Redis lost its data three times during one snapshot", null,
-                        guard.retryAfter());
+            if (keysRead.keys().size() < wanted) {
+                return new SnapshotPage(cursor, page, Optional.empty());
             }
+            from = "(" + keysRead.keys().get(keysRead.keys().size() - 1);
         }
     }
 
@@ -287,23 +323,19 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public Delta changes(Cursor since, int limit, Instant now) {
-        Replies.Page reply = page(since.epoch(), since.sequence(), limit, PageMode.DELTA, "");
+        Replies.Page reply = Replies.Page.decode(read(RedisScripts.PAGE, keys.page(), List.of(RedisKeys.LAYOUT,
+                since.epoch(), Long.toString(since.sequence()), Integer.toString(limit))));
         if (reply instanceof Replies.Expired expired) {
             throw new StoreException.CursorExpired(expired.reason());
         }
         Replies.FeedPage page = (Replies.FeedPage) reply;
         watch.observed(page.current());
         Cursor next = page.more() ? new Cursor(page.current().epoch(), page.lastScanned()) : page.current();
-        return new Delta(next, states(page, now, false), page.more());
-    }
-
-    private Replies.Page page(String expectedEpoch, long after, int limit, PageMode mode, String name) {
-        return Replies.Page.decode(read(RedisScripts.PAGE, keys.page(), List.of(RedisKeys.LAYOUT, expectedEpoch,
-                Long.toString(after), Integer.toString(limit), mode.arg, name)));
+        return new Delta(next, states(page, now), page.more());
     }
 
     /** The series a page listed as changes, read after the page (see {@link Replies#changes}). */
-    private List<Change> states(Replies.FeedPage page, Instant now, boolean snapshot) {
+    private List<Change> states(Replies.FeedPage page, Instant now) {
         List<String> ids = page.ids();
         if (ids.isEmpty()) {
             return List.of();
@@ -311,7 +343,7 @@ public class RedisBackend implements StoreBackend {
         List<String> seriesKeys = new ArrayList<>(ids.size());
         ids.forEach(id -> seriesKeys.add(keys.series(id)));
         return Replies.changes(ids, page.sequences(), script(RedisScripts.STATES, seriesKeys, List.of(), true), now,
-                retentionMillis, snapshot);
+                retentionMillis);
     }
 
     @Override
@@ -332,6 +364,7 @@ public class RedisBackend implements StoreBackend {
             due.series().forEach(id -> scriptKeys.add(keys.series(id)));
             due.locks().forEach(member -> scriptKeys.add(keys.lockOf(member)));
             args.addAll(due.series());
+            due.series().forEach(id -> args.add(SeriesId.sortKey(id)));
             args.addAll(due.locks());
             step = Replies.GcStep.decode(namespaced(script(RedisScripts.GC, scriptKeys, args, true)));
             series += step.series();
@@ -373,7 +406,12 @@ public class RedisBackend implements StoreBackend {
             if (!reachable.get()) {
                 guarded(() -> redis.execute("PING"), false);
             }
-            return server.problem();
+            Optional<String> problem = server.problem();
+            // Readiness is what a replica of this version calls first, before it takes requests: it migrates.
+            if (problem.isPresent() && server.found(RedisKeys.PREVIOUS_LAYOUT) && migrate()) {
+                return server.problem();
+            }
+            return problem;
         } catch (RuntimeException unavailable) {
             return Optional.of(unavailable.getMessage());
         }
@@ -529,10 +567,62 @@ public class RedisBackend implements StoreBackend {
     private Response namespaced(Response reply) {
         Optional<String> found = Replies.otherLayout(reply);
         server.layoutSeen(found.orElse(RedisKeys.LAYOUT));
+        if (found.isPresent() && found.get().equals(RedisKeys.PREVIOUS_LAYOUT) && migrate()) {
+            throw new BackendUnavailableException("the namespace held key layout " + RedisKeys.PREVIOUS_LAYOUT
+                    + " and has just been migrated to " + RedisKeys.LAYOUT + ": retry", null, Duration.ofSeconds(1));
+        }
         if (found.isPresent()) {
             throw new BackendUnavailableException(ServerCheck.otherLayout(found.get()), null, guard.retryAfter());
         }
         return reply;
+    }
+
+    /**
+     * Brings a namespace of the previous layout to this one in place (the upgrade path, README): adds every stored
+     * series' sort key to the order set, a page at a time, holding the namespace's migration key so that one replica
+     * migrates at a time. True once the namespace holds this layout, by this replica's work or another's; false while
+     * another replica (or another thread of this one) migrates, or when the index changed meanwhile (a replica of the
+     * previous layout still writes there: the next call starts again).
+     */
+    private boolean migrate() {
+        if (!migrating.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            Replies.MigrateStep step = migrateStep("start", List.of());
+            long series = 0;
+            for (int offset = 0; step.status().equals("OK"); offset += PAGE) {
+                step = migrateStep("list", List.of(Integer.toString(offset), Integer.toString(PAGE)));
+                List<String> sortKeys = step.ids().stream().map(SeriesId::sortKey).toList();
+                if (step.status().equals("OK") && !sortKeys.isEmpty()) {
+                    step = migrateStep("add", sortKeys);
+                    series += sortKeys.size();
+                }
+                if (sortKeys.size() < PAGE && step.status().equals("OK")) {
+                    step = migrateStep("finish", List.of());
+                    if (step.status().equals("OK")) {
+                        LOG.infof("Migrated the namespace from key layout %s to %s (%d series)",
+                                RedisKeys.PREVIOUS_LAYOUT, RedisKeys.LAYOUT, series);
+                    }
+                    break;
+                }
+            }
+            boolean done = step.status().equals("OK") || step.status().equals("DONE");
+            if (done) {
+                server.layoutSeen(RedisKeys.LAYOUT);
+            }
+            return done;
+        } finally {
+            migrating.set(false);
+        }
+    }
+
+    private Replies.MigrateStep migrateStep(String step, List<String> values) {
+        List<String> args = new ArrayList<>(5 + values.size());
+        args.addAll(List.of(RedisKeys.PREVIOUS_LAYOUT, RedisKeys.LAYOUT, step, migrationToken,
+                Long.toString(MIGRATION_HOLD.toMillis())));
+        args.addAll(values);
+        return Replies.MigrateStep.decode(script(RedisScripts.MIGRATE, keys.migrate(), args, true));
     }
 
     /**

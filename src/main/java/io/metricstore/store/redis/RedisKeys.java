@@ -15,6 +15,9 @@ import java.util.List;
  *   <li>{@code s:<series id>}: hash {@code v} value, {@code t} updatedAt ms, {@code s} source, {@code r} precedence
  *       rank; {@code PEXPIREAT updatedAt + retention}, so memory is reclaimed even if no replica runs;</li>
  *   <li>{@code index}: sorted set of series ids scored by expiry, so the GC finds expired series without a scan;</li>
+ *   <li>{@code order}: sorted set of the series' sort keys ({@link io.metricstore.store.model.SeriesId#sortKey}), all
+ *       scored 0, so that {@code ZRANGEBYLEX} pages a snapshot in snapshot order and one metric name's series are one
+ *       range (layout 3);</li>
  *   <li>{@code changes}: the compacted feed, a sorted set of series ids scored by the sequence of their last change
  *       (tombstones included); {@code tombstones}: deleted ids scored by deletion time;</li>
  *   <li>{@code lock:<kind>:<key>}: hash {@code token}, {@code fence}, {@code exp}, {@code owner} (the identity that
@@ -25,8 +28,9 @@ import java.util.List;
  * The channel {@code {ns}:watch} (pub/sub, not a key) carries {@code feed <epoch> <sequence>} after each write and
  * GC step that changed the state, and {@code lease <fence> <name>} after each campaign, renewal ({@code fence}) and
  * resignation ({@code 0}).
- * Earlier versions kept strings {@code epoch} and {@code fence} and per-kind {@code fences:<kind>} hashes, which
- * this layout no longer reads.
+ * {@code migration} exists only while a replica migrates a namespace of layout {@value #PREVIOUS_LAYOUT} (which had
+ * no {@code order}) to this one ({@code migrate.lua}). Earlier versions kept strings {@code epoch} and {@code fence}
+ * and per-kind {@code fences:<kind>} hashes, which this layout no longer reads.
  */
 final class RedisKeys {
 
@@ -35,18 +39,26 @@ final class RedisKeys {
      * {@code meta}: a replica that finds another one there writes nothing ({@link ServerCheck}), so a rolling upgrade
      * never mixes layouts.
      */
-    static final String LAYOUT = "2/1";
+    static final String LAYOUT = "3/1";
+    /**
+     * The layout before this one (no {@code order}), which a replica of this version migrates in place (README, the
+     * upgrade path).
+     */
+    static final String PREVIOUS_LAYOUT = "2/1";
 
     private final String prefix;
     final String meta;
     final String seq;
     final String horizon;
     final String index;
+    final String order;
     final String changes;
     final String tombstones;
     final String locks;
     final String families;
     final String familiesExpiry;
+    /** The token of the replica migrating the namespace from {@link #PREVIOUS_LAYOUT}, while it does. */
+    final String migration;
     /** Not a key: the pub/sub channel on which writes wake every replica's watchers ({@link RedisWatch}). */
     final String watch;
 
@@ -56,11 +68,13 @@ final class RedisKeys {
         this.seq = prefix + "seq";
         this.horizon = prefix + "horizon";
         this.index = prefix + "index";
+        this.order = prefix + "order";
         this.changes = prefix + "changes";
         this.tombstones = prefix + "tombstones";
         this.locks = prefix + "locks";
         this.families = prefix + "families";
         this.familiesExpiry = prefix + "families:expiry";
+        this.migration = prefix + "migration";
         this.watch = prefix + "watch";
     }
 
@@ -84,7 +98,7 @@ final class RedisKeys {
 
     /** The keys of {@code upsert.lua} before the series keys. */
     List<String> upsert() {
-        return List.of(meta, seq, index, changes, tombstones, families, familiesExpiry);
+        return List.of(meta, seq, index, changes, tombstones, families, familiesExpiry, order);
     }
 
     List<String> cursor() {
@@ -95,9 +109,19 @@ final class RedisKeys {
         return List.of(meta, seq, horizon, changes);
     }
 
+    /** The keys of {@code order.lua}. */
+    List<String> snapshot() {
+        return List.of(meta, seq, horizon, order);
+    }
+
     /** The keys of {@code gc.lua} before the series and lock keys. */
     List<String> gc() {
-        return List.of(meta, seq, index, changes, tombstones, horizon, locks, families, familiesExpiry);
+        return List.of(meta, seq, index, changes, tombstones, horizon, locks, families, familiesExpiry, order);
+    }
+
+    /** The keys of {@code migrate.lua}. */
+    List<String> migrate() {
+        return List.of(meta, index, order, migration);
     }
 
     List<String> due() {

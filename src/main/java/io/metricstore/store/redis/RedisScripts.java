@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The Lua scripts of the Redis backend, called by SHA. Each declares every key it touches in {@code KEYS} (Redis
- * Cluster routes and migrates by them); the reads ({@code cursor}, {@code page}, {@code states}, {@code due},
+ * Cluster routes and migrates by them); the reads ({@code cursor}, {@code page}, {@code order}, {@code states}, {@code due},
  * {@code probe}, {@code families}) write nothing. A server that does not know a script (after a restart or
  * {@code SCRIPT FLUSH}) answers {@code NOSCRIPT}; the script is then sent whole once, which also caches it again.
  */
@@ -65,24 +65,14 @@ final class RedisScripts {
     static final Script EXTEND = Script.load("extend", "layout");
     static final Script CURSOR = Script.load("cursor", "feed");
     static final Script PAGE = Script.load("page", "feed");
+    static final Script ORDER = Script.load("order", "feed");
     static final Script STATES = Script.load("states");
     static final Script DUE = Script.load("due");
     static final Script PROBE = Script.load("probe");
     static final Script FAMILIES = Script.load("families");
+    static final Script MIGRATE = Script.load("migrate");
 
     private RedisScripts() {
-    }
-
-    /** What {@code page.lua} serves: a snapshot page (live series only) or a delta page (deletions too). */
-    enum PageMode {
-        SNAPSHOT("snapshot"),
-        DELTA("delta");
-
-        final String arg;
-
-        PageMode(String arg) {
-            this.arg = arg;
-        }
     }
 
     /** What {@code extend.lua} does for the holding token. */

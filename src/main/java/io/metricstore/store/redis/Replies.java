@@ -100,12 +100,7 @@ final class Replies {
             String status = reply.get(0).toString();
             return switch (status) {
                 case "OK" -> feedPage(reply);
-                case "EXPIRED" -> new Expired(switch (reply.get(1).toString()) {
-                    case "epoch" -> CursorExpired.Reason.OTHER_EPOCH;
-                    case "horizon" -> CursorExpired.Reason.BELOW_HORIZON;
-                    case "ahead" -> CursorExpired.Reason.AHEAD;
-                    default -> throw unexpected("page", "EXPIRED " + reply.get(1));
-                });
+                case "EXPIRED" -> Expired.decode(reply, "page");
                 default -> throw unexpected("page", status);
             };
         }
@@ -138,33 +133,82 @@ final class Replies {
     }
 
     /** The cursor is from another epoch, below the horizon or ahead of the store. */
-    record Expired(CursorExpired.Reason reason) implements Page {
+    record Expired(CursorExpired.Reason reason) implements Page, Ordered {
+
+        static Expired decode(Response reply, String script) {
+            return new Expired(switch (reply.get(1).toString()) {
+                case "epoch" -> CursorExpired.Reason.OTHER_EPOCH;
+                case "horizon" -> CursorExpired.Reason.BELOW_HORIZON;
+                case "ahead" -> CursorExpired.Reason.AHEAD;
+                default -> throw unexpected(script, "EXPIRED " + reply.get(1));
+            });
+        }
+    }
+
+    /** {@code order.lua}: sort keys in snapshot order, or why the walk's cursor cannot be served. */
+    sealed interface Ordered permits OrderPage, Expired {
+
+        static Ordered decode(Response reply) {
+            String status = reply.get(0).toString();
+            return switch (status) {
+                case "OK" -> {
+                    List<String> keys = new ArrayList<>(reply.size() - 3);
+                    for (int i = 3; i < reply.size(); i++) {
+                        keys.add(reply.get(i).toString());
+                    }
+                    yield new OrderPage(cursor(reply.get(1), reply.get(2)), keys);
+                }
+                case "EXPIRED" -> Expired.decode(reply, "order");
+                default -> throw unexpected("order", status);
+            };
+        }
+    }
+
+    /** Sort keys of series in snapshot order, and the store's cursor when they were read. */
+    record OrderPage(Cursor current, List<String> keys) implements Ordered {
     }
 
     /**
      * {@code states.lua}: the series {@code ids} as changes: each present and live by {@code now} as its state, the
-     * others as deletions (in a delta) or left out (in a snapshot).
+     * others as deletions.
      */
     static List<Change> changes(List<String> ids, long[] sequences, Response states, Instant now,
-                                long retentionMillis, boolean snapshot) {
+                                long retentionMillis) {
         List<Change> changes = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
-            String value = states.get(3 * i).toString();
-            String updatedAt = states.get(3 * i + 1).toString();
-            // Live: present and not yet expired by the caller's clock (Redis' own expiry lags behind that rule).
-            if (!value.isEmpty() && Long.parseLong(updatedAt) + retentionMillis > now.toEpochMilli()) {
-                MetricPoint point = SeriesId.parse(id, SampleValue.parse(value),
-                        Instant.ofEpochMilli(Long.parseLong(updatedAt)));
-                String written = states.get(3 * i + 2).toString();
-                WriteSource source = WriteSource.parse(written)
-                        .orElseThrow(() -> unexpected("states", "source " + written));
-                changes.add(Change.upsert(new Series(id, point, source), sequences[i]));
-            } else if (!snapshot) {
-                changes.add(Change.deletion(id, sequences[i]));
-            }
+            Series series = live(ids.get(i), states, i, now, retentionMillis);
+            changes.add(series == null ? Change.deletion(ids.get(i), sequences[i]) : Change.upsert(series, sequences[i]));
         }
         return changes;
+    }
+
+    /**
+     * {@code states.lua}: the state of the {@code i}th series read, {@code id}, when it is present and live by
+     * {@code now}; else null.
+     */
+    static Series live(String id, Response states, int i, Instant now, long retentionMillis) {
+        String value = states.get(3 * i).toString();
+        String updatedAt = states.get(3 * i + 1).toString();
+        // Live: present and not yet expired by the caller's clock (Redis' own expiry lags behind that rule).
+        if (value.isEmpty() || Long.parseLong(updatedAt) + retentionMillis <= now.toEpochMilli()) {
+            return null;
+        }
+        MetricPoint point = SeriesId.parse(id, SampleValue.parse(value), Instant.ofEpochMilli(Long.parseLong(updatedAt)));
+        String written = states.get(3 * i + 2).toString();
+        WriteSource source = WriteSource.parse(written).orElseThrow(() -> unexpected("states", "source " + written));
+        return new Series(id, point, source);
+    }
+
+    /** {@code migrate.lua}: one step's outcome ({@code OK}, {@code DONE}, {@code BUSY}, {@code RETRY}) and ids listed. */
+    record MigrateStep(String status, List<String> ids) {
+
+        static MigrateStep decode(Response reply) {
+            List<String> ids = new ArrayList<>(reply.size() - 1);
+            for (int i = 1; i < reply.size(); i++) {
+                ids.add(reply.get(i).toString());
+            }
+            return new MigrateStep(reply.get(0).toString(), ids);
+        }
     }
 
     /** {@code due.lua}: the series ids and lock members due by now, up to a step each. */

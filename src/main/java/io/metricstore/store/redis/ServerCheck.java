@@ -86,6 +86,12 @@ final class ServerCheck {
         }
     }
 
+    /** Whether the last probe found {@code layout} in the namespace. */
+    boolean found(String layout) {
+        Sample sample = last;
+        return sample != null && sample.layout().equals(layout);
+    }
+
     /** Why a replica must not write a namespace that holds layout {@code found}. */
     static String otherLayout(String found) {
         return "the namespace holds key layout " + found + " and this version writes layout " + RedisKeys.LAYOUT

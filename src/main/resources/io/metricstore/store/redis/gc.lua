@@ -1,10 +1,11 @@
 -- One bounded step of the GC: expire series (recording deletions), trim old tombstones (raising the horizon),
 -- purge expired locks and family descriptions. The caller repeats it while any part had a full step.
 -- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] horizon, KEYS[7] locks,
--- KEYS[8] families hash, KEYS[9] families expiry sorted set, then the n series keys and the lock keys due.lua found
+-- KEYS[8] families hash, KEYS[9] families expiry sorted set, KEYS[10] order, then the n series keys and the lock keys
+-- due.lua found
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] tombstone cutoff (ms),
--- ARGV[5] step size, ARGV[6] the watch channel, ARGV[7] n, then the n series ids and the lock members, in the order
--- of their keys. A step that expired series publishes 'feed <epoch> <sequence>' on the watch channel.
+-- ARGV[5] step size, ARGV[6] the watch channel, ARGV[7] n, then the n series ids, their n sort keys and the lock
+-- members, in the order of their keys. A step that expired series publishes 'feed <epoch> <sequence>' on the watch channel.
 -- Returns {'OK', series expired, locks purged, tombstones trimmed, families expired} or {'LAYOUT', layout found}.
 local epoch, found = current_epoch(KEYS[1], ARGV[1], ARGV[2])
 if not epoch then
@@ -24,8 +25,9 @@ for i = 1, n do
   local id = ARGV[7 + i]
   if due(KEYS[3], id) then
     seq = (seq or tonumber(redis.call('GET', KEYS[2]) or '0')) + 1
-    redis.call('DEL', KEYS[9 + i])
+    redis.call('DEL', KEYS[10 + i])
     redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', KEYS[10], ARGV[7 + n + i])
     redis.call('ZADD', KEYS[4], string.format('%d', seq), id)
     redis.call('ZADD', KEYS[5], ARGV[3], id)
     expired = expired + 1
@@ -36,8 +38,8 @@ if seq then
   redis.call('PUBLISH', ARGV[6], 'feed ' .. epoch .. ' ' .. string.format('%d', seq))
 end
 local locks = 0
-for i = 10 + n, #KEYS do
-  local member = ARGV[i - 2]
+for i = 11 + n, #KEYS do
+  local member = ARGV[i - 3 + n]
   if due(KEYS[7], member) then
     redis.call('DEL', KEYS[i])
     redis.call('ZREM', KEYS[7], member)

@@ -1,16 +1,17 @@
--- Applies a validated batch, whole: series cap, precedence, series hashes, expiry index, change feed and the
--- batch's family descriptions.
+-- Applies a validated batch, whole: series cap, precedence, series hashes, expiry index, snapshot order, change feed
+-- and the batch's family descriptions.
 -- KEYS[1] meta, KEYS[2] seq, KEYS[3] index, KEYS[4] changes, KEYS[5] tombstones, KEYS[6] families hash (name ->
--- type, newline, help), KEYS[7] families expiry sorted set, KEYS[8] the lease or lock hash the batch is written under
--- (meta again for a batch without one), KEYS[9..] one series hash per point
+-- type, newline, help), KEYS[7] families expiry sorted set, KEYS[8] order (series sort keys, score 0), KEYS[9] the
+-- lease or lock hash the batch is written under (meta again for a batch without one), KEYS[10..] one series hash per
+-- point
 -- ARGV[1] candidate epoch, ARGV[2] layout version, ARGV[3] now (ms), ARGV[4] max series, ARGV[5] source,
 -- ARGV[6] key expiry margin (ms), ARGV[7] '1' to write the sequence even when nothing changed (so that a WAIT
 -- after a replayed batch also covers the first attempt's writes), ARGV[8] the families' expiry (ms),
 -- ARGV[9] f = number of families, ARGV[10] m = number of distinct ids, ARGV[11] the watch channel, ARGV[12] '1' for a
 -- batch written under a lease or lock ('' otherwise), ARGV[13] its token, ARGV[14] the writer's identity, ARGV[15] the
 -- most live family descriptions, then f pairs:
--- family name, type and help joined by a newline; then the m ids; then per point 5 values: id, value,
--- updatedAt (ms), rank, expiry (ms)
+-- family name, type and help joined by a newline; then the m ids; then per point 6 values: id, value,
+-- updatedAt (ms), rank, expiry (ms), sort key
 -- A batch that changed anything publishes 'feed <epoch> <sequence>' on the watch channel: every replica's watchers
 -- wake at once (pub/sub is no key, so Redis Cluster broadcasts it to every node).
 -- A fenced batch is applied only if its token holds the lease or lock for the writer at now, checked here, in the same
@@ -30,7 +31,7 @@ local m = tonumber(ARGV[10])
 local ids = 16 + 2 * f
 local fence = ''
 if ARGV[12] == '1' then
-  local held = redis.call('HMGET', KEYS[8], 'token', 'fence', 'exp', 'owner', 'holder')
+  local held = redis.call('HMGET', KEYS[9], 'token', 'fence', 'exp', 'owner', 'holder')
   local live = held[1] and tonumber(held[3] or '0') > now
   -- A lock written before identities were kept has no owner and binds nobody (as in extend.lua).
   if not (live and held[1] == ARGV[13] and ((not held[4]) or held[4] == ARGV[14])) then
@@ -75,8 +76,8 @@ local applied, unchanged, stale = 0, 0, 0
 -- The sequence is read once and written back once: the script is atomic, so nothing else can take a number.
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 local base = ids + m
-for j = 9, #KEYS do
-  local a = base + (j - 9) * 5
+for j = 10, #KEYS do
+  local a = base + (j - 10) * 6
   local id, value, rank = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 3])
   local current = redis.call('HMGET', KEYS[j], 'r', 'v')
   local outcome = 'applied'
@@ -88,8 +89,9 @@ for j = 9, #KEYS do
       outcome = 'unchanged'
     end
   else
-    -- A new (or re-created) series: it may have a tombstone to drop.
+    -- A new (or re-created) series: it may have a tombstone to drop, and takes its place in the snapshot order.
     redis.call('ZREM', KEYS[5], id)
+    redis.call('ZADD', KEYS[8], 0, ARGV[a + 5])
   end
   if outcome == 'applied' then
     seq = seq + 1

@@ -193,6 +193,15 @@ class RedisAclTest {
         given().when().get("/api/v1/series").then().statusCode(200).body("series", hasSize(2));
         given().queryParam("name", name + "_total").when().get("/api/v1/series").then().statusCode(200)
                 .body("series.labels.code", containsInAnyOrder("200", "500"));
+        String next = given().queryParam("limit", "1").when().get("/api/v1/series").then().statusCode(200)
+                .body("series", hasSize(1)).extract().path("next");
+        given().queryParam("page", next).when().get("/api/v1/series").then().statusCode(200).body("series", hasSize(1));
+        // A namespace of the previous key layout, which the first call that meets it migrates (migrate.lua).
+        redis.primary().call("DEL", "{metric-store}:order");
+        redis.primary().call("HSET", "{metric-store}:meta", "layout", "2/1");
+        problem(given().when().get("/api/v1/series").then(), 503, "backend-unavailable")
+                .body("detail", containsString("migrated"));
+        given().when().get("/api/v1/series").then().statusCode(200).body("series", hasSize(2));
         String written = given().queryParam("since", empty).when().get("/api/v1/changes").then().statusCode(200)
                 .body("events", hasSize(2)).extract().path("cursor");
         given().when().get("/api/v1/cursor").then().statusCode(200).body("cursor", equalTo(written));

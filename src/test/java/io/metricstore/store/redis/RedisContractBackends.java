@@ -36,9 +36,19 @@ public class RedisContractBackends {
         return new String[] {"store.namespace", "contract-" + UUID.randomUUID(), "store.max-replica-skew", "3650d"};
     }
 
+    /** The application's Redis, to look at or change a store's keys behind its back. */
+    public RedisDataSource redis() {
+        return redis.get();
+    }
+
     /** A backend on the application's Redis, checking the replica clock against the application's clock. */
     public StoreBackend backend(StoreConfig config) {
         return backend(config, clock);
+    }
+
+    /** A backend on {@code redis} (the application's, seen through a test's proxy), checking the application's clock. */
+    public StoreBackend backend(StoreConfig config, RedisDataSource redis) {
+        return new RedisBackend(redis, config, guard, retry, clock);
     }
 
     /** A backend on the application's Redis, as a replica whose clock is {@code clock}. */
