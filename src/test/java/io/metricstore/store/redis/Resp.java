@@ -22,7 +22,7 @@ import javax.net.ssl.SSLSocketFactory;
  * up, inspect and break Redis nodes whatever state the application's client is in. A connection per command: these
  * are a few administrative calls, never the traffic under test.
  */
-final class Resp {
+public final class Resp {
 
     /** An error reply ({@code -ERR …}, {@code -WRONGPASS …}). */
     static final class ErrorReply extends RuntimeException {
@@ -92,7 +92,7 @@ final class Resp {
     }
 
     /** {@code INFO section} as fields. */
-    static Map<String, String> info(int port, String section) {
+    public static Map<String, String> info(int port, String section) {
         return info(null, port, section);
     }
 
