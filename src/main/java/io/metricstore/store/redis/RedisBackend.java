@@ -633,9 +633,9 @@ public class RedisBackend implements StoreBackend {
                 if (!(translated instanceof WritesRefused)) {
                     lastFailure = RedisFailures.describe(failure);
                 }
-                if (breaker == Breaker.WRITES) {
+                if (breaker == Breaker.WRITES && translated instanceof BackendUnavailableException unavailable) {
                     // Per attempt: the breaker may open on a retry, and its refusal then tells this reason.
-                    writeFailed(translated);
+                    writeFailed(unavailable);
                 }
                 throw translated;
             }
@@ -656,15 +656,15 @@ public class RedisBackend implements StoreBackend {
         } catch (BackendUnavailableException unavailable) {
             unreachable(lastFailure);
             throw unavailable;
-        } catch (RedisWriteGuard.ReadsOpen | CircuitBreakerOpenException open) {
-            if (breaker == Breaker.WRITES && !(open instanceof RedisWriteGuard.ReadsOpen)) {
-                WriteFailure last = writeFailure;
-                throw new BackendUnavailableException("writes to Redis failed repeatedly and are paused (circuit open)"
-                        + (last == null ? "" : "; the last failure: " + last.reason()), open, retryAfter);
+        } catch (RedisWriteGuard.ReadsOpen open) {
+            throw callsPaused(open);
+        } catch (CircuitBreakerOpenException open) {
+            if (breaker == Breaker.READS) {
+                throw callsPaused(open);
             }
-            unreachable(lastFailure);
-            throw new BackendUnavailableException("the backend failed repeatedly; calls are paused (circuit open)",
-                    open, guard.retryAfter(Breaker.READS));
+            WriteFailure last = writeFailure;
+            throw new BackendUnavailableException("writes to Redis failed repeatedly and are paused (circuit open)"
+                    + (last == null ? "" : "; the last failure: " + last.reason()), open, retryAfter);
         } catch (TimeoutException slow) {
             unreachable("no answer within the timeout");
             BackendUnavailableException unavailable = new BackendUnavailableException(
@@ -681,6 +681,13 @@ public class RedisBackend implements StoreBackend {
         return result;
     }
 
+    /** The reads breaker refused: Redis failed to serve at all. */
+    private BackendUnavailableException callsPaused(RuntimeException open) {
+        unreachable(lastFailure);
+        return new BackendUnavailableException("the backend failed repeatedly; calls are paused (circuit open)", open,
+                guard.retryAfter(Breaker.READS));
+    }
+
     /** Why the last write failed, and when (monotonic). */
     private record WriteFailure(String reason, long atNanos) {
     }
@@ -689,7 +696,7 @@ public class RedisBackend implements StoreBackend {
      * Remembers why a write failed, for readiness and the writes breaker's refusals; Redis refusing writes is logged
      * once, when it starts, with its reason.
      */
-    private void writeFailed(RuntimeException failure) {
+    private void writeFailed(BackendUnavailableException failure) {
         writeFailure = new WriteFailure(failure.getMessage(), System.nanoTime());
         if (failure instanceof WritesRefused && writable.compareAndSet(true, false)) {
             LOG.warnf("%s: writes answer 503 until it accepts them again", failure.getMessage());
