@@ -1,5 +1,6 @@
 package io.metricstore.bench;
 
+import io.metricstore.store.Breaker;
 import io.metricstore.store.CircuitState;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.RawPoint;
@@ -15,6 +16,7 @@ import io.metricstore.store.model.WriteSource;
 import io.metricstore.store.redis.RedisBackend;
 import io.metricstore.store.redis.RedisGuard;
 import io.metricstore.store.redis.RedisRetry;
+import io.metricstore.store.redis.RedisWriteGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -79,7 +81,7 @@ final class StoreFixture implements AutoCloseable {
                     redis.dataSource.flushall();
                     RedisGuard guard = guardOutsideCdi();
                     RedisBackend redisBackend = new RedisBackend(redis.dataSource, config(), guard,
-                            new RedisRetry(guard), Clock.systemUTC());
+                            new RedisWriteGuard(guard), new RedisRetry(), Clock.systemUTC());
                     yield new StoreFixture(redisBackend, redis, size);
                 } catch (RuntimeException e) {
                     redis.close();
@@ -89,11 +91,11 @@ final class StoreFixture implements AutoCloseable {
         };
     }
 
-    /** A guard without its interceptors, and without a breaker to report: its circuit is always closed. */
+    /** A guard without its interceptors, and without breakers to report: their circuits are always closed. */
     private static RedisGuard guardOutsideCdi() {
         return new RedisGuard(null, ConfigProvider.getConfig()) {
             @Override
-            public CircuitState circuit() {
+            public CircuitState circuit(Breaker breaker) {
                 return CircuitState.CLOSED;
             }
         };

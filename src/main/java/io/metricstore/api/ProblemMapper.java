@@ -201,7 +201,7 @@ public class ProblemMapper {
 
     /**
      * The backend is down, too slow, or its circuit is open: the same request may succeed shortly. {@code Retry-After}
-     * is the wait the exception carries (for Redis, the circuit breaker's delay), in whole seconds, at least one.
+     * is the wait the exception carries (for Redis, the delay of the breaker that refused), in whole seconds, at least one.
      */
     @ServerExceptionMapper
     public Response unavailable(BackendUnavailableException e, HttpServerRequest request) {

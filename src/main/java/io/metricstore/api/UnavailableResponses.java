@@ -33,7 +33,7 @@ public class UnavailableResponses implements OASFilter {
 
     private void addUnavailable(Operation operation) {
         operation.getResponses().addAPIResponse("503", OASFactory.createAPIResponse()
-                .description("backend-unavailable: the backend is unreachable, too slow, or its circuit is open")
+                .description("backend-unavailable: the backend is unreachable, too slow, refuses writes, or a circuit breaker is open")
                 .addHeader("Retry-After", OASFactory.createHeader()
                         .description("Seconds to wait before trying again")
                         .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER))

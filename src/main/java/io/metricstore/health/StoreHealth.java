@@ -1,11 +1,14 @@
 package io.metricstore.health;
 
 import io.metricstore.exposition.FollowerCache;
+import io.metricstore.store.Breaker;
+import io.metricstore.store.CircuitState;
 import io.metricstore.store.MetricStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -19,6 +22,8 @@ import org.eclipse.microprofile.health.Startup;
  * The three probes. Liveness only says the process serves requests: it never looks at the backend, so an outage
  * of shared state does not make Kubernetes restart every pod. Readiness follows the backend; started flips once
  * the application has finished starting. Readiness also requires the /metrics copy of the state to be current.
+ * A backend that refuses only writes leaves the replica ready: it still serves snapshots, changes and its /metrics
+ * copy; the check's data says that writes are unavailable, and why.
  */
 @ApplicationScoped
 public class StoreHealth {
@@ -51,7 +56,11 @@ public class StoreHealth {
                     .status(unready.isEmpty())
                     .withData("backend", store.backendName());
             unready.ifPresent(reason -> response.withData("reason", reason));
-            store.circuit().ifPresent(state -> response.withData("circuit", state.wire()));
+            Map<Breaker, CircuitState> circuits = store.circuits();
+            // "circuit" is the breaker every call passes, under the name it had when there was only one.
+            Optional.ofNullable(circuits.get(Breaker.READS)).ifPresent(state -> response.withData("circuit", state.wire()));
+            Optional.ofNullable(circuits.get(Breaker.WRITES)).ifPresent(state -> response.withData("writes", state.wire()));
+            store.unwritable().ifPresent(reason -> response.withData("writesUnavailable", reason));
             return response.build();
         };
     }

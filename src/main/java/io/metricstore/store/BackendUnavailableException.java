@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The backend could not be reached, did not answer in time, or its circuit is open. Not a refusal of the request:
  * the same request may succeed later, so the HTTP layer answers 503 with {@code Retry-After} set from
- * {@link #retryAfter()}, which whoever knows when to try again fills in (for Redis, the circuit breaker's delay;
+ * {@link #retryAfter()}, which whoever knows when to try again fills in (for Redis, the delay of the circuit breaker that refused;
  * for this replica's {@code /metrics} copy, its refresh interval).
  */
 public class BackendUnavailableException extends RuntimeException {

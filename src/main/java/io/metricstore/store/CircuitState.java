@@ -2,7 +2,7 @@ package io.metricstore.store;
 
 import io.metricstore.store.model.WireName;
 
-/** The state of a backend's circuit breaker, as readiness and telemetry show it. */
+/** The state of one of a backend's circuit breakers ({@link Breaker}), as readiness and telemetry show it. */
 public enum CircuitState implements WireName {
     CLOSED("closed", 0),
     HALF_OPEN("half_open", 1),

@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -79,9 +80,14 @@ public class MetricStore {
         return backend.locksBlock();
     }
 
-    /** See {@link StoreBackend#circuit()}. */
-    public Optional<CircuitState> circuit() {
-        return backend.circuit();
+    /** See {@link StoreBackend#unwritable()}. */
+    public Optional<String> unwritable() {
+        return backend.unwritable();
+    }
+
+    /** See {@link StoreBackend#circuits()}. */
+    public Map<Breaker, CircuitState> circuits() {
+        return backend.circuits();
     }
 
     private Instant now() {

@@ -19,6 +19,7 @@ import io.metricstore.store.model.WriteSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -184,8 +185,16 @@ public interface StoreBackend {
     default void stopWatching() {
     }
 
-    /** The state of the backend's circuit breaker, for readiness and telemetry; empty when it has none. */
-    default Optional<CircuitState> circuit() {
+    /**
+     * Why the backend refuses writes now while it still serves reads, if it does: readiness shows it without turning
+     * DOWN, since this replica's reads and its {@code /metrics} copy still work.
+     */
+    default Optional<String> unwritable() {
         return Optional.empty();
+    }
+
+    /** The state of each of the backend's circuit breakers, for readiness and telemetry; empty when it has none. */
+    default Map<Breaker, CircuitState> circuits() {
+        return Map.of();
     }
 }

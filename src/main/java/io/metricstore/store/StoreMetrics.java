@@ -58,10 +58,11 @@ public final class StoreMetrics {
                 .description("Live series: stored and not expired")
                 .tag("backend", this.backend)
                 .register(registry);
-        if (backend.circuit().isPresent()) {
-            Gauge.builder("store_circuit_state", backend, b -> b.circuit().orElse(CircuitState.OPEN).gauge())
-                    .description("State of the backend's circuit breaker: 0 closed, 1 half-open, 2 open")
-                    .tag("backend", this.backend)
+        for (Breaker breaker : backend.circuits().keySet()) {
+            Gauge.builder("store_circuit_state", backend,
+                            b -> b.circuits().getOrDefault(breaker, CircuitState.OPEN).gauge())
+                    .description("State of the backend's circuit breakers: 0 closed, 1 half-open, 2 open")
+                    .tags("backend", this.backend, "breaker", breaker.wire())
                     .strongReference(true)
                     .register(registry);
         }

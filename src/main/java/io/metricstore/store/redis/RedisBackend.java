@@ -1,6 +1,7 @@
 package io.metricstore.store.redis;
 
 import io.metricstore.store.BackendUnavailableException;
+import io.metricstore.store.Breaker;
 import io.metricstore.store.CircuitState;
 import io.metricstore.store.ForBackend;
 import io.metricstore.store.StoreBackend;
@@ -40,6 +41,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -90,6 +93,7 @@ public class RedisBackend implements StoreBackend {
 
     private final RedisDataSource redis;
     private final RedisGuard guard;
+    private final RedisWriteGuard writeGuard;
     private final RedisRetry retry;
     private final long retentionMillis;
     private final long tombstoneRetentionMillis;
@@ -110,6 +114,10 @@ public class RedisBackend implements StoreBackend {
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     /** Why the last attempt failed to reach Redis (attempts are retried, so the caller may only see the breaker). */
     private volatile String lastFailure = "no answer";
+    /** Whether the last write went through: a refusal of writes and its end are each logged once. */
+    private final AtomicBoolean writable = new AtomicBoolean(true);
+    /** Why the last write failed, while no write has gone through since. */
+    private volatile WriteFailure writeFailure;
 
     /**
      * The bean constructor. The data source comes through {@link InjectableInstance}: with the memory backend and no
@@ -118,8 +126,8 @@ public class RedisBackend implements StoreBackend {
      */
     @Inject
     public RedisBackend(InjectableInstance<RedisDataSource> redis, StoreConfig config, RedisGuard guard,
-                        RedisRetry retry, Clock clock, Config settings) {
-        this(active(redis), config, guard, retry, clock);
+                        RedisWriteGuard writeGuard, RedisRetry retry, Clock clock, Config settings) {
+        this(active(redis), config, guard, writeGuard, retry, clock);
         String clientType = settings.getOptionalValue("quarkus.redis.client-type", String.class).orElse("standalone");
         if (minReplicasAck > 0 && clientType.equalsIgnoreCase("cluster")) {
             // WAIT names no key, so a Cluster client sends it to any primary, not the one that took the write.
@@ -140,9 +148,11 @@ public class RedisBackend implements StoreBackend {
         return redis.get();
     }
 
-    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard, RedisRetry retry, Clock clock) {
+    public RedisBackend(RedisDataSource redis, StoreConfig config, RedisGuard guard, RedisWriteGuard writeGuard,
+                        RedisRetry retry, Clock clock) {
         this.redis = redis;
         this.guard = guard;
+        this.writeGuard = writeGuard;
         this.retry = retry;
         this.retentionMillis = config.retention().toMillis();
         this.tombstoneRetentionMillis = config.changes().tombstoneRetention().toMillis();
@@ -162,8 +172,9 @@ public class RedisBackend implements StoreBackend {
         // Not retried: a retried probe's round trip would widen what the clock check must allow.
         this.watch = new RedisWatch(redis.getReactive().getRedis(), keys.watch, this::cursor, config.exposition().refresh(),
                 config.changes().bookmarkInterval());
-        this.server = new ServerCheck(() -> Replies.Probe.decode(script(RedisScripts.PROBE, List.of(keys.meta),
-                List.of(), false)), System::nanoTime, clock, config.maxReplicaSkew(), guard.retryAfter());
+        this.server = new ServerCheck(() -> Replies.Probe.decode(script(Breaker.READS, RedisScripts.PROBE,
+                List.of(keys.meta), List.of(), false)), System::nanoTime, clock, config.maxReplicaSkew(),
+                guard.retryAfter(Breaker.READS));
     }
 
     @Override
@@ -240,7 +251,7 @@ public class RedisBackend implements StoreBackend {
                         + "retry found " + (under.lease() ? "lease '" : under.kind().wire() + " lock '") + under.key()
                         + "' no longer held by this token: the first attempt may have written the batch while it was "
                         + "still held; read the series to see, and hold the " + (under.lease() ? "lease" : "lock")
-                        + " again before writing", null, guard.retryAfter());
+                        + " again before writing", null, guard.retryAfter(Breaker.WRITES));
             }
             throw under.lease()
                     ? new StoreException.NotLeader(under.key(), fenced.holder().map(held -> new LeaseState(under.key(),
@@ -254,7 +265,7 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public List<Family> families(Instant now) {
-        List<Family> families = Replies.families(script(RedisScripts.FAMILIES, keys.familyKeys(),
+        List<Family> families = Replies.families(script(Breaker.READS, RedisScripts.FAMILIES, keys.familyKeys(),
                 List.of(Long.toString(now.toEpochMilli())), true));
         families.sort(Comparator.comparing(Family::name));
         return families;
@@ -295,7 +306,7 @@ public class RedisBackend implements StoreBackend {
                 ids.add(id);
                 seriesKeys.add(keys.series(id));
             }
-            Response states = ids.isEmpty() ? null : script(RedisScripts.STATES, seriesKeys, List.of(), true);
+            Response states = ids.isEmpty() ? null : script(Breaker.READS, RedisScripts.STATES, seriesKeys, List.of(), true);
             for (int i = 0; i < ids.size(); i++) {
                 Series series = Replies.live(ids.get(i), states, i, now, retentionMillis);
                 if (series == null) {
@@ -342,8 +353,8 @@ public class RedisBackend implements StoreBackend {
         }
         List<String> seriesKeys = new ArrayList<>(ids.size());
         ids.forEach(id -> seriesKeys.add(keys.series(id)));
-        return Replies.changes(ids, page.sequences(), script(RedisScripts.STATES, seriesKeys, List.of(), true), now,
-                retentionMillis);
+        return Replies.changes(ids, page.sequences(), script(Breaker.READS, RedisScripts.STATES, seriesKeys, List.of(),
+                true), now, retentionMillis);
     }
 
     @Override
@@ -356,7 +367,8 @@ public class RedisBackend implements StoreBackend {
         Replies.GcStep step;
         Replies.Due due;
         do {
-            due = Replies.Due.decode(script(RedisScripts.DUE, keys.due(), List.of(at, Integer.toString(PAGE)), true));
+            due = Replies.Due.decode(script(Breaker.READS, RedisScripts.DUE, keys.due(),
+                    List.of(at, Integer.toString(PAGE)), true));
             List<String> scriptKeys = new ArrayList<>(keys.gc());
             List<String> args = new ArrayList<>(List.of(Epochs.next(), RedisKeys.LAYOUT, at,
                     Long.toString(now.toEpochMilli() - tombstoneRetentionMillis), Integer.toString(PAGE), keys.watch,
@@ -366,7 +378,7 @@ public class RedisBackend implements StoreBackend {
             args.addAll(due.series());
             due.series().forEach(id -> args.add(SeriesId.sortKey(id)));
             args.addAll(due.locks());
-            step = Replies.GcStep.decode(namespaced(script(RedisScripts.GC, scriptKeys, args, true)));
+            step = Replies.GcStep.decode(namespaced(script(Breaker.WRITES, RedisScripts.GC, scriptKeys, args, true)));
             series += step.series();
             locks += step.locks();
             tombstones += step.tombstones();
@@ -377,7 +389,8 @@ public class RedisBackend implements StoreBackend {
 
     @Override
     public long liveSeries(Instant now) {
-        return guarded(() -> redis.execute("ZCOUNT", keys.index, "(" + now.toEpochMilli(), "+inf").toLong(), true);
+        return guarded(Breaker.READS, () -> redis.execute("ZCOUNT", keys.index, "(" + now.toEpochMilli(), "+inf")
+                .toLong(), true);
     }
 
     @Override
@@ -398,13 +411,13 @@ public class RedisBackend implements StoreBackend {
 
     /**
      * Not ready while Redis is unreachable (a {@code PING} then tells when it is back), or while the {@link ServerCheck}
-     * finds a problem.
+     * finds a problem. Redis refusing writes only leaves the replica ready ({@link #unwritable}).
      */
     @Override
     public Optional<String> unready(Instant now) {
         try {
             if (!reachable.get()) {
-                guarded(() -> redis.execute("PING"), false);
+                guarded(Breaker.READS, () -> redis.execute("PING"), false);
             }
             Optional<String> problem = server.problem();
             // Readiness is what a replica of this version calls first, before it takes requests: it migrates.
@@ -417,9 +430,29 @@ public class RedisBackend implements StoreBackend {
         }
     }
 
+    /**
+     * While the writes breaker is not closed, or for one breaker delay after a write failed (a breaker needs several
+     * failures to open), the last write's failure.
+     */
     @Override
-    public Optional<CircuitState> circuit() {
-        return Optional.of(guard.circuit());
+    public Optional<String> unwritable() {
+        WriteFailure failure = writeFailure;
+        CircuitState writes = guard.circuit(Breaker.WRITES);
+        boolean recent = failure != null
+                && System.nanoTime() - failure.atNanos() < guard.retryAfter(Breaker.WRITES).toNanos();
+        if (writes == CircuitState.CLOSED && !recent) {
+            return Optional.empty();
+        }
+        return Optional.of(failure == null ? "writes are paused (circuit " + writes.wire() + ")" : failure.reason());
+    }
+
+    @Override
+    public Map<Breaker, CircuitState> circuits() {
+        Map<Breaker, CircuitState> circuits = new EnumMap<>(Breaker.class);
+        for (Breaker breaker : Breaker.values()) {
+            circuits.put(breaker, guard.circuit(breaker));
+        }
+        return circuits;
     }
 
     // ---- locks
@@ -468,8 +501,8 @@ public class RedisBackend implements StoreBackend {
     @Override
     public Optional<LeaseState> observe(String name, Instant now) {
         server.require();
-        Response fields = guarded(() -> redis.execute("HMGET", keys.lock(LockKind.LEASE, name), "fence", "exp",
-                "holder"), true);
+        Response fields = guarded(Breaker.READS, () -> redis.execute("HMGET", keys.lock(LockKind.LEASE, name), "fence",
+                "exp", "holder"), true);
         return Replies.lockState(LockKind.LEASE, name, fields, now).map(held -> new LeaseState(name,
                 fields.get(2) == null ? "" : fields.get(2).toString(), held.fence(), held.expiresAt()));
     }
@@ -516,7 +549,8 @@ public class RedisBackend implements StoreBackend {
         Function<RedisDataSource, Response> call =
                 connection -> RedisScripts.run(connection, RedisScripts.EXTEND, keys.extend(kind, key), args);
         Acknowledged written = operation == OwnerOperation.EXTEND
-                ? acknowledged(call, retry) : new Acknowledged(namespaced(guarded(() -> call.apply(redis), retry)), 0);
+                ? acknowledged(call, retry)
+                : new Acknowledged(namespaced(guarded(Breaker.WRITES, () -> call.apply(redis), retry)), 0);
         Replies.OwnerCall reply = Replies.OwnerCall.decode(written.reply());
         if (reply instanceof Replies.NotHeld) {
             throw new StoreException.LockNotHeld(kind, key);
@@ -537,14 +571,16 @@ public class RedisBackend implements StoreBackend {
     public Optional<LockState> inspect(LockKind kind, String key, Instant now) {
         // Whether a lock is still held is decided with this replica's clock, as for the other lock calls.
         server.require();
-        Response fields = guarded(() -> redis.execute("HMGET", keys.lock(kind, key), "fence", "exp"), true);
+        Response fields = guarded(Breaker.READS, () -> redis.execute("HMGET", keys.lock(kind, key), "fence", "exp"),
+                true);
         return Replies.lockState(kind, key, fields, now);
     }
 
     // ---- round trips
 
-    private Response script(RedisScripts.Script script, List<String> scriptKeys, List<String> args, boolean retry) {
-        return guarded(() -> RedisScripts.run(redis, script, scriptKeys, args), retry);
+    private Response script(Breaker breaker, RedisScripts.Script script, List<String> scriptKeys, List<String> args,
+                            boolean retry) {
+        return guarded(breaker, () -> RedisScripts.run(redis, script, scriptKeys, args), retry);
     }
 
     /**
@@ -552,10 +588,11 @@ public class RedisBackend implements StoreBackend {
      * write), and the read runs again.
      */
     private Response read(RedisScripts.Script script, List<String> scriptKeys, List<String> args) {
-        Response reply = namespaced(script(script, scriptKeys, args, true));
+        Response reply = namespaced(script(Breaker.READS, script, scriptKeys, args, true));
         if (Replies.noEpoch(reply)) {
-            namespaced(script(RedisScripts.INIT, List.of(keys.meta), List.of(Epochs.next(), RedisKeys.LAYOUT), true));
-            reply = namespaced(script(script, scriptKeys, args, true));
+            namespaced(script(Breaker.WRITES, RedisScripts.INIT, List.of(keys.meta),
+                    List.of(Epochs.next(), RedisKeys.LAYOUT), true));
+            reply = namespaced(script(Breaker.READS, script, scriptKeys, args, true));
         }
         return reply;
     }
@@ -572,7 +609,8 @@ public class RedisBackend implements StoreBackend {
                     + " and has just been migrated to " + RedisKeys.LAYOUT + ": retry", null, Duration.ofSeconds(1));
         }
         if (found.isPresent()) {
-            throw new BackendUnavailableException(ServerCheck.otherLayout(found.get()), null, guard.retryAfter());
+            throw new BackendUnavailableException(ServerCheck.otherLayout(found.get()), null,
+                    guard.retryAfter(Breaker.READS));
         }
         return reply;
     }
@@ -622,7 +660,7 @@ public class RedisBackend implements StoreBackend {
         args.addAll(List.of(RedisKeys.PREVIOUS_LAYOUT, RedisKeys.LAYOUT, step, migrationToken,
                 Long.toString(MIGRATION_HOLD.toMillis())));
         args.addAll(values);
-        return Replies.MigrateStep.decode(script(RedisScripts.MIGRATE, keys.migrate(), args, true));
+        return Replies.MigrateStep.decode(script(Breaker.WRITES, RedisScripts.MIGRATE, keys.migrate(), args, true));
     }
 
     /**
@@ -632,9 +670,9 @@ public class RedisBackend implements StoreBackend {
      */
     private Acknowledged acknowledged(Function<RedisDataSource, Response> write, boolean retryable) {
         if (minReplicasAck == 0) {
-            return new Acknowledged(namespaced(guarded(() -> write.apply(redis), retryable)), 0);
+            return new Acknowledged(namespaced(guarded(Breaker.WRITES, () -> write.apply(redis), retryable)), 0);
         }
-        Acknowledged outcome = guarded(() -> {
+        Acknowledged outcome = guarded(Breaker.WRITES, () -> {
             Response[] reply = new Response[1];
             long[] confirmed = new long[1];
             redis.withConnection(connection -> {
@@ -659,7 +697,8 @@ public class RedisBackend implements StoreBackend {
         if (written.confirmed() < minReplicasAck) {
             throw new BackendUnavailableException("only " + written.confirmed() + " of the " + minReplicasAck
                     + " Redis replicas that store.redis.min-replicas-ack asks for confirmed the write within "
-                    + minReplicasAckTimeout + " ms; retry it (a replay changes nothing)", null, guard.retryAfter());
+                    + minReplicasAckTimeout + " ms; retry it (a replay changes nothing)", null,
+                    guard.retryAfter(Breaker.WRITES));
         }
     }
 
@@ -668,41 +707,98 @@ public class RedisBackend implements StoreBackend {
     }
 
     /**
-     * One round trip through the guard, retried (see {@link RedisRetry}) when it is safe to run twice. Client failures
-     * become {@link BackendUnavailableException}s (or bugs, see {@link RedisFailures}), and so do the guard's own
-     * timeout and open circuit, each with the breaker's delay as the time to retry after.
+     * One round trip through the breaker of its kind (a write passes both), retried (see {@link RedisRetry}) when it is
+     * safe to run twice. Client failures become {@link BackendUnavailableException}s (or bugs, see
+     * {@link RedisFailures}), and so do the guard's own timeout and open circuits, each with the delay of the breaker
+     * that refused as the time to retry after.
      */
-    private <T> T guarded(Supplier<T> roundTrip, boolean retryable) {
-        T result;
+    private <T> T guarded(Breaker breaker, Supplier<T> roundTrip, boolean retryable) {
+        Duration retryAfter = guard.retryAfter(breaker);
         Supplier<T> attempt = () -> {
             try {
                 return roundTrip.get();
             } catch (StoreException | BackendUnavailableException refusal) {
                 throw refusal;
             } catch (RuntimeException failure) {
-                RuntimeException translated = RedisFailures.translate(failure, guard.retryAfter());
-                lastFailure = RedisFailures.describe(failure);
+                RuntimeException translated = RedisFailures.translate(failure, retryAfter);
+                if (!(translated instanceof WritesRefused)) {
+                    lastFailure = RedisFailures.describe(failure);
+                }
+                if (breaker == Breaker.WRITES && translated instanceof BackendUnavailableException unavailable) {
+                    // Per attempt: the breaker may open on a retry, and its refusal then tells this reason.
+                    writeFailed(unavailable);
+                }
                 throw translated;
             }
         };
+        Supplier<T> call = breaker == Breaker.WRITES ? () -> writeGuard.call(attempt) : () -> guard.call(attempt);
+        T result;
         try {
-            result = retryable ? retry.call(attempt) : guard.call(attempt);
+            result = retryable ? retry.call(call) : call.get();
         } catch (StoreException refusal) {
             reached();
+            if (breaker == Breaker.WRITES) {
+                wrote();
+            }
             throw refusal;
+        } catch (WritesRefused refused) {
+            reached();
+            throw refused;
         } catch (BackendUnavailableException unavailable) {
             unreachable(lastFailure);
             throw unavailable;
+        } catch (RedisWriteGuard.ReadsOpen open) {
+            throw callsPaused(open);
         } catch (CircuitBreakerOpenException open) {
-            unreachable(lastFailure);
-            throw new BackendUnavailableException("the backend failed repeatedly; calls are paused (circuit open)",
-                    open, guard.retryAfter());
+            if (breaker == Breaker.READS) {
+                throw callsPaused(open);
+            }
+            WriteFailure last = writeFailure;
+            throw new BackendUnavailableException("writes to Redis failed repeatedly and are paused (circuit open)"
+                    + (last == null ? "" : "; the last failure: " + last.reason()), open, retryAfter);
         } catch (TimeoutException slow) {
             unreachable("no answer within the timeout");
-            throw new BackendUnavailableException("the backend did not answer in time", slow, guard.retryAfter());
+            BackendUnavailableException unavailable = new BackendUnavailableException(
+                    "the backend did not answer in time", slow, retryAfter);
+            if (breaker == Breaker.WRITES) {
+                writeFailed(unavailable);
+            }
+            throw unavailable;
         }
         reached();
+        if (breaker == Breaker.WRITES) {
+            wrote();
+        }
         return result;
+    }
+
+    /** The reads breaker refused: Redis failed to serve at all. */
+    private BackendUnavailableException callsPaused(RuntimeException open) {
+        unreachable(lastFailure);
+        return new BackendUnavailableException("the backend failed repeatedly; calls are paused (circuit open)", open,
+                guard.retryAfter(Breaker.READS));
+    }
+
+    /** Why the last write failed, and when (monotonic). */
+    private record WriteFailure(String reason, long atNanos) {
+    }
+
+    /**
+     * Remembers why a write failed, for readiness and the writes breaker's refusals; Redis refusing writes is logged
+     * once, when it starts, with its reason.
+     */
+    private void writeFailed(BackendUnavailableException failure) {
+        writeFailure = new WriteFailure(failure.getMessage(), System.nanoTime());
+        if (failure instanceof WritesRefused && writable.compareAndSet(true, false)) {
+            LOG.warnf("%s: writes answer 503 until it accepts them again", failure.getMessage());
+        }
+    }
+
+    private void wrote() {
+        writeFailure = null;
+        if (writable.compareAndSet(false, true)) {
+            LOG.info("Redis accepts writes again");
+        }
     }
 
     /** Logs the start of an outage once, with its reason; later failures of the same outage stay quiet. */

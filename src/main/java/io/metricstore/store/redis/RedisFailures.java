@@ -27,6 +27,12 @@ final class RedisFailures {
             "[\\s:-](OOM|READONLY|MISCONF|BUSY|LOADING|NOREPLICAS|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|MOVED|ASK|NOPERM"
                     + "|NOORIGIN) |(?i:non local key|cluster is down|script killed by user|can't run this command)");
 
+    /**
+     * Replies by which a server that is up refuses writes only (see {@link WritesRefused}), in front or, on Redis 6.2,
+     * behind a script error; reads never run into them.
+     */
+    private static final Pattern WRITES_REFUSED = Pattern.compile("(^|[\\s:-])(OOM|READONLY|MISCONF|NOREPLICAS) ");
+
     private RedisFailures() {
     }
 
@@ -36,13 +42,17 @@ final class RedisFailures {
     }
 
     /**
-     * An unavailability to answer with 503, or the failure itself when Redis rejected a command (a bug here, which
-     * retrying cannot fix).
+     * An unavailability to answer with 503 ({@link WritesRefused} when Redis refuses writes only), or the failure
+     * itself when Redis rejected a command (a bug here, which retrying cannot fix).
      */
     static RuntimeException translate(RuntimeException failure, Duration retryAfter) {
         String reply = errorReply(failure);
         if (reply != null && BUGS.stream().anyMatch(reply::startsWith) && !OUTAGE_IN_SCRIPT.matcher(reply).find()) {
             return new IllegalStateException("Redis refused a command: " + reply, failure);
+        }
+        if (reply != null && WRITES_REFUSED.matcher(reply).find()) {
+            return new WritesRefused("Redis refuses writes: " + describe(failure) + " (reads are still served)",
+                    failure, retryAfter);
         }
         return new BackendUnavailableException("Redis is unavailable: " + describe(failure), failure, retryAfter);
     }

@@ -1,5 +1,6 @@
 package io.metricstore.store.redis;
 
+import io.metricstore.store.Breaker;
 import io.metricstore.store.CircuitState;
 import io.metricstore.store.StoreException;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -13,42 +14,50 @@ import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
 /**
- * The fault tolerance around every Redis round trip: a timeout and one circuit breaker for all calls. Refusals
- * ({@link StoreException}) are answers, not failures: the breaker does not count them. Operations that may run
- * twice go through {@link RedisRetry}, which retries this on failures and timeouts.
+ * The fault tolerance around every Redis round trip: a timeout and the reads breaker, which every call passes (writes
+ * pass {@link RedisWriteGuard}'s writes breaker first), so a Redis that does not answer pauses all calls. Refusals
+ * ({@link StoreException}) are answers, not failures: no breaker counts them. Nor does this one count Redis refusing
+ * writes only ({@link WritesRefused}): it still serves reads. Operations that may run twice go through
+ * {@link RedisRetry}, which retries them on failures and timeouts.
  *
  * <p>Every value is in milliseconds and can be overridden with the standard MicroProfile Fault Tolerance keys, for
- * example {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500}. The breaker's delay is also the
- * {@code Retry-After} of a 503, read from the same MicroProfile keys ({@link #retryAfter()}): the method's
- * {@code …/call/CircuitBreaker/delay} and {@code delayUnit}, else the global {@code CircuitBreaker/delay}.
+ * example {@code io.metricstore.store.redis.RedisGuard/call/Timeout/value=500} (the keys of the single breaker this
+ * project had before, which is now the reads breaker). A breaker's delay is also the {@code Retry-After} of the 503s
+ * it causes, read from the same keys ({@link #retryAfter}): the method's {@code …/call/CircuitBreaker/delay} and
+ * {@code delayUnit}, else the global {@code CircuitBreaker/delay}.
  */
 @ApplicationScoped
 public class RedisGuard {
 
-    /** The breaker's name, for its state in readiness and telemetry. */
-    public static final String CIRCUIT = "redis";
-    private static final long BREAKER_DELAY_MILLIS = 5000;
+    /** The reads breaker's name, for its state in readiness and telemetry. */
+    static final String READS_CIRCUIT = "redis-reads";
+    static final long BREAKER_DELAY_MILLIS = 5000;
     private static final long TIMEOUT_MILLIS = 1000;
 
     private final CircuitBreakerMaintenance maintenance;
-    private final Duration retryAfter;
+    private final Duration readsRetryAfter;
+    private final Duration writesRetryAfter;
     private final Duration timeout;
 
     public RedisGuard(CircuitBreakerMaintenance maintenance, Config config) {
         this.maintenance = maintenance;
-        this.retryAfter = configured(config, "CircuitBreaker", "delay", "delayUnit", BREAKER_DELAY_MILLIS);
-        this.timeout = configured(config, "Timeout", "value", "unit", TIMEOUT_MILLIS);
+        this.readsRetryAfter = configured(config, RedisGuard.class, "CircuitBreaker", "delay", "delayUnit",
+                BREAKER_DELAY_MILLIS);
+        this.writesRetryAfter = configured(config, RedisWriteGuard.class, "CircuitBreaker", "delay", "delayUnit",
+                BREAKER_DELAY_MILLIS);
+        this.timeout = configured(config, RedisGuard.class, "Timeout", "value", "unit", TIMEOUT_MILLIS);
     }
 
     /**
-     * A duration of {@link #call}'s annotations as MicroProfile Fault Tolerance reads it, most specific key first: the
-     * method's, then the global one (a class-level key does not apply to an annotation on a method).
+     * A duration of the annotations on {@code bean}'s {@code call} as MicroProfile Fault Tolerance reads it, most
+     * specific key first: the method's, then the global one (a class-level key does not apply to an annotation on a
+     * method).
      */
-    private static Duration configured(Config config, String annotation, String property, String unitProperty,
-                                       long defaultMillis) {
+    private static Duration configured(Config config, Class<?> bean, String annotation, String property,
+                                       String unitProperty, long defaultMillis) {
         long value = defaultMillis;
         ChronoUnit unit = ChronoUnit.MILLIS;
-        String[] prefixes = {annotation + "/", RedisGuard.class.getName() + "/call/" + annotation + "/"};
+        String[] prefixes = {annotation + "/", bean.getName() + "/call/" + annotation + "/"};
         for (String prefix : prefixes) {
             value = config.getOptionalValue(prefix + property, Long.class).orElse(value);
             unit = config.getOptionalValue(prefix + unitProperty, ChronoUnit.class).orElse(unit);
@@ -59,14 +68,14 @@ public class RedisGuard {
     /** Bugs (an {@link IllegalStateException}, see {@link RedisFailures}) are not outages: the breaker skips them too. */
     @Timeout(TIMEOUT_MILLIS)
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = BREAKER_DELAY_MILLIS, successThreshold = 1,
-            skipOn = {StoreException.class, IllegalStateException.class})
-    @CircuitBreakerName(CIRCUIT)
+            skipOn = {StoreException.class, IllegalStateException.class, WritesRefused.class})
+    @CircuitBreakerName(READS_CIRCUIT)
     public <T> T call(Supplier<T> roundTrip) {
         return roundTrip.get();
     }
 
-    public CircuitState circuit() {
-        return switch (maintenance.currentState(CIRCUIT)) {
+    public CircuitState circuit(Breaker breaker) {
+        return switch (maintenance.currentState(breaker == Breaker.READS ? READS_CIRCUIT : RedisWriteGuard.CIRCUIT)) {
             case CLOSED -> CircuitState.CLOSED;
             case HALF_OPEN -> CircuitState.HALF_OPEN;
             case OPEN -> CircuitState.OPEN;
@@ -74,8 +83,8 @@ public class RedisGuard {
     }
 
     /** How long an open breaker waits before it lets a call through again: when a client should retry. */
-    public Duration retryAfter() {
-        return retryAfter;
+    public Duration retryAfter(Breaker breaker) {
+        return breaker == Breaker.READS ? readsRetryAfter : writesRetryAfter;
     }
 
     /** How long one round trip may take. */

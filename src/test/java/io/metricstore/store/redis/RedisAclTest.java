@@ -61,7 +61,8 @@ class RedisAclTest {
             return Map.of("quarkus.scheduler.enabled", "false",
                     "store.redis.min-replicas-ack", "1",
                     "store.redis.min-replicas-ack-timeout", "500ms",
-                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "2000");
+                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "2000",
+                    "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/delay", "2000");
         }
 
         @Override

@@ -18,12 +18,15 @@ public class RedisContractBackends {
 
     private final Instance<RedisDataSource> redis;
     private final RedisGuard guard;
+    private final RedisWriteGuard writeGuard;
     private final RedisRetry retry;
     private final Clock clock;
 
-    public RedisContractBackends(Instance<RedisDataSource> redis, RedisGuard guard, RedisRetry retry, Clock clock) {
+    public RedisContractBackends(Instance<RedisDataSource> redis, RedisGuard guard, RedisWriteGuard writeGuard,
+                                 RedisRetry retry, Clock clock) {
         this.redis = redis;
         this.guard = guard;
+        this.writeGuard = writeGuard;
         this.retry = retry;
         this.clock = clock;
     }
@@ -48,11 +51,11 @@ public class RedisContractBackends {
 
     /** A backend on {@code redis} (the application's, seen through a test's proxy), checking the application's clock. */
     public StoreBackend backend(StoreConfig config, RedisDataSource redis) {
-        return new RedisBackend(redis, config, guard, retry, clock);
+        return new RedisBackend(redis, config, guard, writeGuard, retry, clock);
     }
 
     /** A backend on the application's Redis, as a replica whose clock is {@code clock}. */
     public StoreBackend backend(StoreConfig config, Clock clock) {
-        return new RedisBackend(redis.get(), config, guard, retry, clock);
+        return new RedisBackend(redis.get(), config, guard, writeGuard, retry, clock);
     }
 }

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What happens when Redis goes away, loses its data or restarts. The server is this test's own (fsync on every
- * write), and the breaker waits only two seconds before trying again, so recovery is quick to observe.
+ * write), and the breakers wait only two seconds before trying again, so recovery is quick to observe.
  */
 @QuarkusTest
 @TestProfile(RedisFaultTest.FastRecovery.class)
@@ -54,7 +54,9 @@ class RedisFaultTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay", "2000",
-                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "4");
+                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "4",
+                    "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/delay", "2000",
+                    "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/requestVolumeThreshold", "4");
         }
 
         @Override
@@ -106,8 +108,18 @@ class RedisFaultTest {
             problem(given().when().get("/api/v1/cursor").then(), 503, "backend-unavailable")
                     .body("detail", containsString("circuit open"))
                     .header("Retry-After", "2");
+            for (int i = 0; i < 4; i++) {
+                post("/api/v1/locks/job/outage", "{\"ttl\":\"30s\"}").statusCode(503);
+            }
+            // Unreachable is an outage of both kinds of call: both breakers open, and readiness says why.
             assertThat(Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString())
-                    .containsPattern("store_circuit_state\\{backend=\"redis\"} [12]\\.0");
+                    .containsPattern("store_circuit_state\\{backend=\"redis\",breaker=\"reads\"} [12]\\.0")
+                    .containsPattern("store_circuit_state\\{backend=\"redis\",breaker=\"writes\"} [12]\\.0");
+            Management.given().when().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'store-backend' }.data.circuit", anyOf(equalTo("open"),
+                            equalTo("half_open")))
+                    .body("checks.find { it.name == 'store-backend' }.data.writes", anyOf(equalTo("open"),
+                            equalTo("half_open")));
         } finally {
             server.start();
         }
@@ -344,12 +356,20 @@ class RedisFaultTest {
     }
 
     /**
-     * Ready, and the breaker closed: a half-open breaker lets one call through, which the watch's own polling may take
-     * before the test's first request.
+     * Ready, and both breakers closed: a half-open breaker lets one call through, which the watch's own polling may
+     * take before the test's first request. Only a write closes the writes breaker again, so one is sent while it is not.
      */
     private static void awaitReady() throws InterruptedException {
         // Recovery runs on Redis' and the breaker's real time, which a test cannot move.
         PackagedJar.await(RedisFaultTest::readyWithTheCircuitClosed, Duration.ofSeconds(30), "readiness back");
+        PackagedJar.await(RedisFaultTest::writesAccepted, Duration.ofSeconds(30), "writes back");
+    }
+
+    private static boolean writesAccepted() {
+        String writes = given().get(Management.url("/q/health/ready"))
+                .path("checks.find { it.name == 'store-backend' }.data.writes");
+        return "closed".equals(writes) || post("/api/v1/points",
+                scrape("{\"name\":\"fault_test_write\",\"value\":1}")).extract().statusCode() == 200;
     }
 
     private static boolean readyWithTheCircuitClosed() {

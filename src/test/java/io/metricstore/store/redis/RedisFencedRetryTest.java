@@ -38,7 +38,8 @@ class RedisFencedRetryTest extends BackendContract {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("io.metricstore.store.redis.RedisGuard/call/Timeout/value", "400",
-                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "40");
+                    "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/requestVolumeThreshold", "40",
+                    "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/requestVolumeThreshold", "40");
         }
     }
 

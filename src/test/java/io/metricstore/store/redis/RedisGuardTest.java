@@ -2,6 +2,7 @@ package io.metricstore.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.metricstore.store.Breaker;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
@@ -11,13 +12,15 @@ import org.eclipse.microprofile.config.Config;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Retry-After of a 503 is the circuit breaker's delay, and a round trip's timeout the guard's, each read from the keys
- * Fault Tolerance reads it from.
+ * The Retry-After of a 503 is the delay of the breaker that refused, and a round trip's timeout the guard's, each read
+ * from the keys Fault Tolerance reads it from.
  */
 class RedisGuardTest {
 
     private static final String METHOD = "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delay";
     private static final String METHOD_UNIT = "io.metricstore.store.redis.RedisGuard/call/CircuitBreaker/delayUnit";
+    private static final String WRITES = "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/delay";
+    private static final String WRITES_UNIT = "io.metricstore.store.redis.RedisWriteGuard/call/CircuitBreaker/delayUnit";
     private static final String GLOBAL = "CircuitBreaker/delay";
     private static final String GLOBAL_UNIT = "CircuitBreaker/delayUnit";
 
@@ -33,7 +36,11 @@ class RedisGuardTest {
     }
 
     private static Duration retryAfter(String... properties) {
-        return guard(properties).retryAfter();
+        return guard(properties).retryAfter(Breaker.READS);
+    }
+
+    private static Duration writesRetryAfter(String... properties) {
+        return guard(properties).retryAfter(Breaker.WRITES);
     }
 
     @Test
@@ -43,6 +50,17 @@ class RedisGuardTest {
         assertThat(retryAfter(GLOBAL, "7000", METHOD, "2500")).isEqualTo(Duration.ofMillis(2500));
         assertThat(retryAfter(METHOD, "10", METHOD_UNIT, "SECONDS")).isEqualTo(Duration.ofSeconds(10));
         assertThat(retryAfter(METHOD, "2", GLOBAL_UNIT, "MINUTES")).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    /** The writes breaker has keys of its own; the global key sets both, and the reads breaker's only the reads. */
+    @Test
+    void eachBreakerHasItsOwnDelay() {
+        assertThat(writesRetryAfter()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(writesRetryAfter(GLOBAL, "7000")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(writesRetryAfter(METHOD, "2500")).isEqualTo(Duration.ofSeconds(5));
+        assertThat(writesRetryAfter(GLOBAL, "7000", WRITES, "30", WRITES_UNIT, "SECONDS"))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(retryAfter(WRITES, "30000")).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
