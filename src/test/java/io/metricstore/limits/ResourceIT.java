@@ -59,6 +59,7 @@ import org.junit.jupiter.api.Test;
 class ResourceIT {
 
     private static final int FUZZED = Integer.getInteger("resource.fuzzed", 10_000);
+    private static final int FUZZERS = 4;
     private static final Duration ABUSE = Duration.ofSeconds(Integer.getInteger("resource.abuse-seconds", 120));
     private static final Duration QUIET = Duration.ofSeconds(15);
     /** The pod's memory limit (k8s/base): the RSS that gets the pod killed. */
@@ -145,8 +146,11 @@ class ResourceIT {
         abuse.add(threads.submit(recorded(() -> holdIdleConnections(end))));
         abuse.add(threads.submit(recorded(() -> floodLongPolls(end))));
         long seed = ThreadLocalRandom.current().nextLong();
-        abuse.add(threads.submit(recorded(() -> fuzz(seed, FUZZED / 2))));
-        abuse.add(threads.submit(recorded(() -> fuzz(seed + 1, FUZZED - FUZZED / 2))));
+        for (int i = 0; i < FUZZERS; i++) {
+            int requests = FUZZED / FUZZERS + (i < FUZZED % FUZZERS ? 1 : 0);
+            long fuzzerSeed = seed + i;
+            abuse.add(threads.submit(recorded(() -> fuzz(fuzzerSeed, requests))));
+        }
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         progress.scheduleAtFixedRate(() -> System.out.println("resource test, so far: "
                 + outcomes.values().stream().mapToLong(AtomicLong::get).sum() + " requests"), 30, 30, TimeUnit.SECONDS);
