@@ -174,7 +174,9 @@ public class FollowerCache {
 
     private void catchUp() {
         try {
-            refresh();
+            if (!refresh()) {
+                refresher.request();
+            }
         } catch (RuntimeException unavailable) {
             // The copy stays as it was; readiness reports it stale after a few bookmark intervals.
             LOG.debugf("exposition cache not refreshed: %s", unavailable.getMessage());
@@ -183,12 +185,17 @@ public class FollowerCache {
 
     /**
      * Catches up with the shared state: the feed (or a snapshot when there is no valid cursor), then the families,
-     * read after the points so that a batch's families are never older than its series.
+     * read after the points so that a batch's families are never older than its series. Writers faster than the feed
+     * is read keep a page to read forever: after {@code store.exposition.refresh} of pages a catch-up ends where it
+     * is (false: not caught up, not fresh), so that its worker thread and its lock are given back, and the next one
+     * goes on from there.
      */
-    public synchronized void refresh() {
+    public synchronized boolean refresh() {
+        boolean caughtUp = true;
         if (cursor == null) {
             resnapshot();
         } else {
+            Instant deadline = clock.instant().plus(refresh);
             try {
                 Delta delta;
                 do {
@@ -201,9 +208,11 @@ public class FollowerCache {
                         }
                     }
                     cursor = delta.cursor();
-                } while (delta.more());
+                    caughtUp = !delta.more();
+                } while (!caughtUp && clock.instant().isBefore(deadline));
             } catch (StoreException.CursorExpired expired) {
                 resnapshot();
+                caughtUp = true;
             }
         }
         List<Family> families = store.families();
@@ -212,7 +221,10 @@ public class FollowerCache {
             state.all().values().forEach(placed -> replaced.upsert(placed.current()));
             state = replaced;
         }
-        lastRefresh = clock.instant();
+        if (caughtUp) {
+            lastRefresh = clock.instant();
+        }
+        return caughtUp;
     }
 
     private void resnapshot() {

@@ -17,6 +17,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import io.metricstore.store.MetricStore;
+import io.metricstore.store.RawPoint;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -264,5 +271,48 @@ class FollowerCacheTest {
         memory.clock.advance(Duration.ofHours(1));
         memory.store.gc();
         assertThat(cache.size()).as("the GC's deletion signals").isZero();
+    }
+
+    /**
+     * A catch-up reads pages for at most {@code store.exposition.refresh} (here, each reading of the clock is a
+     * refresh interval later, so one page): it then ends not caught up, and the next one goes on from there.
+     */
+    @Test
+    void aCatchUpEndsAfterOneRefreshIntervalOfPagesAndTheNextGoesOn() {
+        TestStore memory = TestStore.memory("store.max-series", "30000", "store.max-batch", "10000");
+        Duration interval = memory.config.exposition().refresh();
+        Clock ticking = new Clock() {
+            private int readings;
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return memory.clock.instant().plus(interval.multipliedBy(readings++));
+            }
+        };
+        FollowerCache cache = new FollowerCache(memory.store, ticking, memory.config, new SimpleMeterRegistry());
+        assertThat(cache.refresh()).as("the first snapshot").isTrue();
+        RawPoint[] points = new RawPoint[MetricStore.MAX_CHANGES_LIMIT * 2 + 1];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = point("many", Map.of("i", Integer.toString(i)), 1, T0);
+        }
+        for (int from = 0; from < points.length; from += memory.config.maxBatch()) {
+            memory.scrape(Arrays.copyOfRange(points, from, Math.min(points.length, from + memory.config.maxBatch())));
+        }
+        assertThat(cache.refresh()).as("one page, then the interval is over").isFalse();
+        assertThat(cache.size()).isEqualTo(MetricStore.MAX_CHANGES_LIMIT);
+        assertThat(cache.refresh()).isFalse();
+        assertThat(cache.size()).isEqualTo(2 * MetricStore.MAX_CHANGES_LIMIT);
+        assertThat(cache.refresh()).as("the last page").isTrue();
+        assertThat(cache.size()).isEqualTo(points.length);
     }
 }
