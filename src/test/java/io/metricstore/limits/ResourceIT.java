@@ -68,6 +68,8 @@ class ResourceIT {
     private static final List<String> POD_JVM = List.of("-XX:MaxRAM=768m", "-XX:MaxRAMPercentage=70",
             "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=40", "-XX:MaxHeapFreeRatio=70", "-XX:GCTimeRatio=4",
             "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError");
+    /** The image's environment for the JVM (src/main/docker): glibc's malloc arenas bounded. */
+    private static final Map<String, String> POD_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration MAX_WAIT = Duration.ofSeconds(10);
     private static final int MAX_WAITERS = 200;
@@ -112,7 +114,9 @@ class ResourceIT {
                 "-Dquarkus.http.limits.max-connections=" + (MAX_WAITERS + 800), "-Dquarkus.log.level=WARN"));
         command.addAll(PackagedJar.secured(management));
         command.addAll(List.of("-jar", PackagedJar.JAR.toString()));
-        service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        ProcessBuilder launch = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+        launch.environment().putAll(POD_ENVIRONMENT);
+        service = launch.start();
         PackagedJar.await(() -> PackagedJar.answers("http://localhost:" + management + "/q/health/ready", 200),
                 Duration.ofSeconds(60), "the service ready");
     }
