@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.metricstore.auth.Roles;
 import io.metricstore.limits.ExpensiveReads;
+import io.metricstore.limits.SlowReaders;
 import io.metricstore.store.MetricStore;
 import io.metricstore.store.StoreConfig;
 import io.metricstore.store.model.Change;
@@ -44,13 +45,15 @@ public class SeriesResource {
     private final MetricStore store;
     private final FeedWatch watch;
     private final ExpensiveReads reads;
+    private final SlowReaders slowReaders;
     private final ObjectMapper mapper;
     private final Duration maxWait;
     private final int pageSize;
 
     public SeriesResource(MetricStore store, FeedWatch watch, StoreConfig config, ExpensiveReads reads,
-                          ObjectMapper mapper) {
+                          SlowReaders slowReaders, ObjectMapper mapper) {
         this.store = store;
+        this.slowReaders = slowReaders;
         this.watch = watch;
         this.reads = reads;
         this.mapper = mapper;
@@ -135,7 +138,8 @@ public class SeriesResource {
 
     /**
      * The whole snapshot, written page by page as the backend reads it: no lock or list of every series is held
-     * throughout. The first page is read before the answer starts, so its refusals are problem documents; a walk that
+     * throughout. It is written by a worker thread, which a client that stops reading would hold: a write it has not
+     * taken within {@code store.limits.write-timeout} closes its connection ({@link SlowReaders}). The first page is read before the answer starts, so its refusals are problem documents; a walk that
      * meets a new epoch of the state (Redis lost its data) later ends the answer unfinished, and the client retries.
      */
     private Response whole(Optional<String> name, RoutingContext request) {
@@ -143,7 +147,8 @@ public class SeriesResource {
         SnapshotPage first = store.snapshotPage(name, Optional.empty(), pageSize);
         StreamingOutput body = output -> {
             // Closed only when complete: closing on a failure would end the arrays and pass off part as the whole.
-            JsonGenerator json = mapper.createGenerator(output).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+            JsonGenerator json = mapper.createGenerator(slowReaders.guard(output, SlowReaders.Endpoint.SERIES,
+                    request.request())).disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
             json.writeStartObject();
             json.writeStringField("cursor", first.cursor().encode());
             json.writeArrayFieldStart("series");

@@ -12,6 +12,9 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -40,6 +43,7 @@ public class SlowReaders {
     /** The guarded endpoints, the values of the counter's {@code endpoint} tag. */
     public enum Endpoint {
         METRICS("metrics"),
+        SERIES("series"),
         CHANGES_STREAM("changes_stream");
 
         private final String tag;
@@ -103,6 +107,49 @@ public class SlowReaders {
                         vertx.cancelTimer(watchdog.get());
                     }
                 });
+    }
+
+    /**
+     * {@code out}, a blocking stream to the client of {@code request} (a whole snapshot, written by a worker thread):
+     * a write that the client has not taken within the write timeout closes the connection, which fails the write and
+     * gives the worker thread back. The rule is the same as for a streamed body, per write instead of per piece.
+     */
+    public OutputStream guard(OutputStream out, Endpoint endpoint, HttpServerRequest request) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                watched(() -> out.write(b));
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                watched(() -> out.write(bytes, offset, length));
+            }
+
+            @Override
+            public void flush() throws IOException {
+                watched(out::flush);
+            }
+
+            private void watched(Write write) throws IOException {
+                long timer = vertx.setTimer(timeout.toMillis(), id -> {
+                    LOG.debugf("closing the connection of a %s client that took nothing for %s", endpoint.tag,
+                            timeout);
+                    closed.get(endpoint).increment();
+                    abort(request);
+                });
+                try {
+                    write.run();
+                } finally {
+                    vertx.cancelTimer(timer);
+                }
+            }
+        };
+    }
+
+    /** A write to a client's stream. */
+    private interface Write {
+        void run() throws IOException;
     }
 
     /** How often a watchdog looks at its client: a few times per timeout. */

@@ -148,6 +148,37 @@ class SlowReadersApiTest {
         given().get("/metrics").then().statusCode(200);
     }
 
+    /**
+     * Whole snapshots share the read permits with scrapes: snapshot readers that stop reading are disconnected after
+     * the write timeout (each held a worker thread meanwhile), counted, their permits back, and scrapes go on.
+     */
+    @Test
+    void stalledSnapshotReadersAreDisconnectedAfterTheWriteTimeout() throws Exception {
+        writeLargeSeries("slow_snapshot");
+        int permits = 16;
+        Eventually.until(() -> reads.available() == permits, SOON, "every permit free");
+        double closedBefore = closed("series");
+        int whole = given().get("/api/v1/series").then().statusCode(200).extract().asByteArray().length;
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                stalled.add(stalled("/api/v1/series", "application/json"));
+            }
+            Eventually.until(() -> closed("series") == closedBefore + stalled.size(), WRITE_TIMEOUT.plusSeconds(10),
+                    "every stalled snapshot reader closed");
+            Eventually.until(() -> reads.available() == permits, SOON, "every stalled snapshot's permit back");
+            for (Socket socket : stalled) {
+                assertThat(drain(socket)).as("bytes the server had sent").isPositive().isLessThan(whole);
+            }
+        } finally {
+            for (Socket socket : stalled) {
+                socket.close();
+            }
+        }
+        given().get("/metrics").then().statusCode(200);
+        given().get("/api/v1/series").then().statusCode(200);
+    }
+
     /** A stream client that stops reading while large changes pile up is disconnected, counted and its slot freed. */
     @Test
     void aStalledStreamIsDisconnectedAfterTheWriteTimeout() throws Exception {

@@ -194,6 +194,9 @@ class ResourceIT {
         assertThat(rssPeak.get()).as("the service's RSS peak").isLessThan(POD_LIMIT_BYTES);
         for (Phase phase : List.of(quiet, underAbuse, draining)) {
             assertThat(phase.failures).as("the well-behaved client's failed requests").isEmpty();
+        }
+        // The drain may be over before the client's next request; the other two phases last seconds.
+        for (Phase phase : List.of(quiet, underAbuse)) {
             assertThat(phase.writes.count()).isPositive();
             assertThat(phase.scrapes.count()).isPositive();
         }
