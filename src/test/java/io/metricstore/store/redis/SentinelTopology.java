@@ -175,19 +175,33 @@ public final class SentinelTopology implements AutoCloseable {
     }
 
     /**
-     * Waits until a (restarted) data node is a replica of the current primary with its replication link up:
-     * Sentinel turns a former primary that comes back into a replica of the new one, a few seconds after it
-     * noticed it back.
+     * Waits until a (restarted) data node is back in the pair: Sentinel turns a former primary that comes back into a
+     * replica of the new one, a few seconds after it noticed it back. With down-after-milliseconds this short, a
+     * loaded machine can make the Sentinels fail over once more meanwhile (the new primary missed a second of
+     * pings), so the node may come back as the primary instead; either way, every data node but the agreed primary
+     * replicates it with its link up.
      */
     public void awaitReplica(int port) {
         RedisProcess.await(() -> {
             Integer primary = agreedPrimary();
-            List<?> role = role(port);
-            return primary != null && primary != port && role != null && "slave".equals(role.get(0))
-                    && Long.valueOf(primary).equals(Long.valueOf(role.get(2).toString()))
-                    && "connected".equals(role.get(3))
-                    && "up".equals(Resp.info(port, "replication").get("master_link_status"));
-        }, WAIT, "node " + port + " replicating the primary", processes());
+            if (primary == null || !dataNodes.get(port).alive()) {
+                return false;
+            }
+            for (int node : dataNodes.keySet()) {
+                if (node != primary && !replicates(node, primary)) {
+                    return false;
+                }
+            }
+            return true;
+        }, WAIT, "node " + port + " back in the replication pair", processes());
+    }
+
+    private boolean replicates(int node, int primary) {
+        List<?> role = role(node);
+        return role != null && "slave".equals(role.get(0))
+                && Long.valueOf(primary).equals(Long.valueOf(role.get(2).toString()))
+                && "connected".equals(role.get(3))
+                && "up".equals(Resp.info(node, "replication").get("master_link_status"));
     }
 
     /**
